@@ -1,0 +1,80 @@
+/**
+ * `npm run dev`: the whole local stack, no Azure account needed.
+ *   - Azurite's queue service (in memory)
+ *   - the reference third-party API
+ *   - the app in watch mode
+ * Environment: your shell, then .env, then .env.example. Ctrl-C stops all three.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { parseEnv } from 'node:util';
+
+const fromFile = (path: string): Record<string, string> =>
+  existsSync(path) ? (parseEnv(readFileSync(path, 'utf8')) as Record<string, string>) : {};
+const env: NodeJS.ProcessEnv = { ...fromFile('.env.example'), ...fromFile('.env'), ...process.env };
+const bin = (name: string): string => `node_modules/.bin/${name}`;
+const children: ChildProcess[] = [];
+
+function start(name: string, command: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): void {
+  // Own process group: Ctrl-C reaches only this script, which then stops each child once.
+  const child = spawn(command, args, {
+    env: { ...env, ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const prefix = `[${name}] `;
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.on('data', (chunk: Buffer) => {
+      process.stdout.write(chunk.toString().replace(/^(?=.)/gm, prefix));
+    });
+  }
+  child.on('exit', (code, signal) => {
+    process.stdout.write(`${prefix}exited (${signal ?? code})\n`);
+    stop(code ?? 1);
+  });
+  children.push(child);
+}
+
+function waitForPort(port: number, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const attempt = (): void => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => socket.end(() => resolve()));
+      socket.once('error', () => {
+        socket.destroy();
+        if (Date.now() > deadline) reject(new Error(`nothing listens on port ${port}`));
+        else setTimeout(attempt, 100);
+      });
+    };
+    attempt();
+  });
+}
+
+let stopping = false;
+function stop(exitCode = 0): void {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) child.kill('SIGTERM');
+  setTimeout(() => process.exit(exitCode), 2_000).unref();
+}
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
+
+const azuritePort = Number(env.AZURITE_QUEUE_PORT ?? 10001);
+start('azurite', bin('azurite-queue'), [
+  '--inMemoryPersistence',
+  '--skipApiVersionCheck',
+  '--loose',
+  '--disableTelemetry',
+  '--queueHost',
+  '127.0.0.1',
+  '--queuePort',
+  String(azuritePort),
+]);
+start('reference-api', process.execPath, ['reference-api/main.ts'], {
+  REFERENCE_API_KEYS: env.REFERENCE_API_KEYS ?? env.THIRD_PARTY_API_KEY,
+});
+await waitForPort(azuritePort);
+start('app', bin('nest'), ['start', '--watch', '--preserveWatchOutput']);

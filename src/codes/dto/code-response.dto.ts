@@ -1,0 +1,14 @@
+/** A freshly issued code; its message is already on the queue. */
+export class CodeResponseDto {
+  /**
+   * Three letters, the third-party number, three letters.
+   * @example "qWe-417-RtY"
+   */
+  code!: string;
+
+  /**
+   * When the code was issued, ISO 8601 in UTC.
+   * @example "2026-11-29T10:15:30.123Z"
+   */
+  timestamp!: string;
+}

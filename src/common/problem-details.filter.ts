@@ -1,0 +1,88 @@
+import { STATUS_CODES } from 'node:http';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { describeError } from './describe-error.js';
+import type { RequestWithId } from './request-id.js';
+import { ServiceError } from './service-error.js';
+
+/** RFC 9457 problem details, plus our stable `code` and the request id. */
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  code: string;
+  requestId: string;
+}
+
+interface Problem {
+  status: number;
+  code: string;
+  detail: string;
+  retryAfterSeconds?: number;
+}
+
+/** A stable, non-dereferenceable problem type per code (RFC 9457 allows tag URIs). */
+export function problemType(code: string): string {
+  return `tag:azure-integrated-auth,2026:problems/${code.toLowerCase().replaceAll('_', '-')}`;
+}
+
+/**
+ * Turns every error into an `application/problem+json` answer and logs it
+ * once. Only `ServiceError.detail` and Nest's own HTTP messages reach the
+ * client; anything else becomes a generic 500. Never a stack trace.
+ */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const req = http.getRequest<RequestWithId>();
+    const res = http.getResponse<Response>();
+    const problem = this.toProblem(error);
+    this.log(error, problem, req);
+
+    if (res.headersSent) {
+      return;
+    }
+    const body: ProblemDetails = {
+      type: problemType(problem.code),
+      title: STATUS_CODES[problem.status] ?? 'Error',
+      status: problem.status,
+      detail: problem.detail,
+      instance: req.path,
+      code: problem.code,
+      requestId: req.id,
+    };
+    if (problem.retryAfterSeconds !== undefined) {
+      res.setHeader('Retry-After', String(problem.retryAfterSeconds));
+    }
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(problem.status).type('application/problem+json').send(JSON.stringify(body));
+  }
+
+  private toProblem(error: unknown): Problem {
+    if (error instanceof ServiceError) {
+      return error;
+    }
+    if (error instanceof HttpException) {
+      const status = error.getStatus();
+      const code = (STATUS_CODES[status] ?? 'Error').toUpperCase().replace(/[^A-Z]+/g, '_');
+      return { status, code, detail: error.message };
+    }
+    return { status: 500, code: 'INTERNAL_ERROR', detail: 'An unexpected error occurred.' };
+  }
+
+  private log(error: unknown, problem: Problem, req: RequestWithId): void {
+    const where = `${req.method} ${req.path} [${req.id}] -> ${problem.status} ${problem.code}`;
+    if (error instanceof ServiceError) {
+      this.logger.error(`${where}: ${error.hint ?? error.detail}`);
+    } else if (problem.status >= 500) {
+      this.logger.error(`${where}: ${describeError(error)}`, error instanceof Error ? error.stack : undefined);
+    } else {
+      this.logger.warn(`${where}: ${problem.detail}`);
+    }
+  }
+}

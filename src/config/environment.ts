@@ -1,0 +1,151 @@
+import { z } from 'zod';
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0'], { error: 'must be "true" or "false"' })
+  .transform((value) => value === 'true' || value === '1');
+
+const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
+
+const httpsOrLocalUrl = z.url({
+  protocol: /^https?$/,
+  error: 'must be an absolute http(s) URL',
+});
+
+const TOKEN_CREDENTIAL_CHOICES = [
+  'dev',
+  'prod',
+  'environmentcredential',
+  'workloadidentitycredential',
+  'managedidentitycredential',
+  'visualstudiocodecredential',
+  'azureclicredential',
+  'azurepowershellcredential',
+  'azuredeveloperclicredential',
+] as const;
+
+/**
+ * Every environment variable the app reads, with its default. This is the
+ * configuration contract documented in the README and `.env.example`.
+ */
+const environmentShape = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(1).max(65535).default(8080),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+
+  AZURE_CLIENT_ID: z.uuid({ error: 'must be the client id (a GUID) of a managed identity' }).optional(),
+  AZURE_TOKEN_CREDENTIALS: z
+    .string()
+    .transform((value) => value.trim().toLowerCase())
+    .pipe(z.enum(TOKEN_CREDENTIAL_CHOICES, { error: `must be one of ${TOKEN_CREDENTIAL_CHOICES.join(', ')}` }))
+    .optional(),
+
+  KEY_VAULT_URL: z
+    .url({ protocol: /^https$/, error: 'must be an https URL such as https://<vault-name>.vault.azure.net/' })
+    .optional(),
+  THIRD_PARTY_API_SECRET_NAME: z
+    .string()
+    .regex(/^[0-9a-zA-Z-]{1,127}$/, 'must be a Key Vault secret name: 1-127 letters, digits and dashes')
+    .default('third-party-api-key'),
+  THIRD_PARTY_API_KEY: z.string().min(1).optional(),
+  ALLOW_LOCAL_SECRETS_IN_PRODUCTION: booleanFlag.default(false),
+  SECRET_CACHE_TTL_SECONDS: positiveInt(86_400).default(3_600),
+  SECRET_REFRESH_BACKOFF_SECONDS: positiveInt(3_600).default(30),
+
+  THIRD_PARTY_API_ENDPOINT: httpsOrLocalUrl,
+  THIRD_PARTY_TIMEOUT_MS: positiveInt(120_000).default(10_000),
+  THIRD_PARTY_MAX_SOCKETS: positiveInt(10_000).default(256),
+
+  STORAGE_QUEUE_URL: httpsOrLocalUrl.optional(),
+  AZURE_STORAGE_CONNECTION_STRING: z.string().min(1).optional(),
+  STORAGE_QUEUE_NAME: z
+    .string()
+    .regex(
+      /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/,
+      'must be a queue name: 3-63 lowercase letters, digits and single dashes',
+    )
+    .default('code-requests'),
+  QUEUE_CREATE_IF_NOT_EXISTS: booleanFlag.default(true),
+  QUEUE_MESSAGE_ENCODING: z.enum(['base64', 'text']).default('base64'),
+  QUEUE_MESSAGE_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .refine(
+      (value) => value === -1 || (value >= 1 && value <= 604_800),
+      'must be -1 (never expire) or 1-604800 seconds',
+    )
+    .default(604_800),
+  QUEUE_MAX_TRIES: positiveInt(10).default(3),
+  QUEUE_TRY_TIMEOUT_MS: positiveInt(120_000).default(10_000),
+});
+
+/** Rules that involve more than one variable. */
+const environmentSchema = environmentShape.superRefine((env, ctx) => {
+  if (!env.STORAGE_QUEUE_URL && !env.AZURE_STORAGE_CONNECTION_STRING) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['STORAGE_QUEUE_URL'],
+      message:
+        'is required: set it to https://<account>.queue.core.windows.net/<queue> (or, for local development only, set AZURE_STORAGE_CONNECTION_STRING)',
+    });
+  }
+  if (!env.KEY_VAULT_URL && !env.THIRD_PARTY_API_KEY) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['KEY_VAULT_URL'],
+      message:
+        'is required: set it to https://<vault-name>.vault.azure.net/ (or, for local development only, set THIRD_PARTY_API_KEY)',
+    });
+  }
+  if (env.NODE_ENV === 'production' && !env.KEY_VAULT_URL && !env.ALLOW_LOCAL_SECRETS_IN_PRODUCTION) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['KEY_VAULT_URL'],
+      message:
+        'is required when NODE_ENV=production: the THIRD_PARTY_API_KEY fallback is for local development (set ALLOW_LOCAL_SECRETS_IN_PRODUCTION=true to accept it anyway)',
+    });
+  }
+});
+
+const REQUIRED_HINTS: Record<string, string> = {
+  THIRD_PARTY_API_ENDPOINT:
+    'set it to the third-party API URL, e.g. https://<function-app>.azurewebsites.net/api/RandomNumber',
+};
+
+export type Environment = z.infer<typeof environmentShape>;
+
+/** Thrown when the environment breaks the configuration contract; lists every problem at once. */
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
+    this.name = 'ConfigValidationError';
+  }
+}
+
+/**
+ * Validates the environment against the configuration contract and returns
+ * the typed values with defaults applied. Values of variables are never
+ * echoed back in the error: some of them are secrets.
+ */
+export function parseEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
+  const blankAsUnset = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
+  );
+  const result = environmentSchema.safeParse(blankAsUnset);
+  if (result.success) {
+    return result.data;
+  }
+  const problems = result.error.issues.map((issue) => {
+    const name = issue.path.join('.') || 'environment';
+    const missing = issue.code === 'invalid_type' && issue.input === undefined;
+    return `${name} ${missing ? `is required: ${REQUIRED_HINTS[name] ?? 'set it'}` : issue.message}`;
+  });
+  throw new ConfigValidationError(problems);
+}
+
+/** `ConfigModule.forRoot({ validate })` hook: fails start-up with every problem listed. */
+export function validateEnvironment(env: Record<string, unknown>): Record<string, unknown> {
+  parseEnvironment(env as NodeJS.ProcessEnv);
+  return env;
+}

@@ -1,0 +1,12 @@
+import { Controller, Get, Header } from '@nestjs/common';
+import { HOME_PAGE } from './home.page.js';
+
+@Controller()
+export class HomeController {
+  /** The HTML home page. */
+  @Get()
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  home(): string {
+    return HOME_PAGE;
+  }
+}

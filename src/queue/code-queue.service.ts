@@ -1,0 +1,97 @@
+import { type QueueClient, isRestError } from '@azure/storage-queue';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { credentialError, isCredentialFailure } from '../azure/credential.errors.js';
+import { describeError } from '../common/describe-error.js';
+import type { ServiceError } from '../common/service-error.js';
+import { queueConfig } from '../config/queue.config.js';
+import { type CodeMessage, encodeMessage } from './code-message.js';
+import { QUEUE_CLIENT } from './queue.constants.js';
+import { QueueAccessDeniedError, QueueNotFoundError, QueueUnavailableError } from './queue.errors.js';
+
+const CLIENT_DETAIL = 'The code could not be recorded; no code was issued.';
+
+/**
+ * Writes one message per issued code to the Azure Storage queue.
+ *
+ * `publish()` resolves only once the queue service has accepted the message,
+ * and throws a `ServiceError` (503) otherwise. With
+ * `QUEUE_CREATE_IF_NOT_EXISTS` (default on) the queue is created at start-up,
+ * and again if a write finds it missing.
+ */
+@Injectable()
+export class CodeQueue implements OnApplicationBootstrap {
+  private readonly logger = new Logger(CodeQueue.name);
+  private readonly target: string;
+  private startup: Promise<void> = Promise.resolve();
+
+  constructor(
+    @Inject(QUEUE_CLIENT) private readonly client: QueueClient,
+    @Inject(queueConfig.KEY) private readonly config: ConfigType<typeof queueConfig>,
+  ) {
+    this.target = `queue "${client.name}" at ${client.accountName || 'the storage account'}`;
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.config.createIfNotExists) {
+      this.startup = this.createQueue().catch((error: unknown) => {
+        this.logger.error((error as ServiceError).hint ?? describeError(error));
+      });
+    }
+  }
+
+  async publish(message: CodeMessage): Promise<void> {
+    await this.startup;
+    const body = encodeMessage(message, this.config.messageEncoding);
+    try {
+      await this.send(body);
+    } catch (error) {
+      if (!(error instanceof QueueNotFoundError) || !this.config.createIfNotExists) {
+        throw error;
+      }
+      await this.createQueue();
+      await this.send(body);
+    }
+  }
+
+  private async send(body: string): Promise<void> {
+    try {
+      await this.client.sendMessage(body, { messageTimeToLive: this.config.messageTtlSeconds });
+    } catch (error) {
+      throw this.translate(error);
+    }
+  }
+
+  private async createQueue(): Promise<void> {
+    try {
+      const result = await this.client.createIfNotExists();
+      this.logger.log(`${result.succeeded ? 'Created' : 'Using existing'} ${this.target}`);
+    } catch (error) {
+      throw this.translate(error);
+    }
+  }
+
+  private translate(error: unknown): ServiceError {
+    if (isCredentialFailure(error)) {
+      return credentialError(this.target, error);
+    }
+    const status = isRestError(error) ? error.statusCode : undefined;
+    if (status === 403) {
+      return new QueueAccessDeniedError(
+        CLIENT_DETAIL,
+        `The app's identity may not write to ${this.target}: grant it the "Storage Queue Data Message Sender" role ` +
+          'on the queue (creating the queue needs "Storage Queue Data Contributor", or set QUEUE_CREATE_IF_NOT_EXISTS=false).',
+      );
+    }
+    if (status === 404) {
+      return new QueueNotFoundError(
+        CLIENT_DETAIL,
+        `${this.target} does not exist: create it, or set QUEUE_CREATE_IF_NOT_EXISTS=true.`,
+      );
+    }
+    return new QueueUnavailableError(
+      CLIENT_DETAIL,
+      `Writing to ${this.target} failed (${describeError(error)}); check STORAGE_QUEUE_URL and that the account is reachable.`,
+    );
+  }
+}

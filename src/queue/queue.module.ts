@@ -1,0 +1,39 @@
+import type { TokenCredential } from '@azure/identity';
+import { QueueClient, type StoragePipelineOptions } from '@azure/storage-queue';
+import { Module } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { AzureModule } from '../azure/azure.module.js';
+import { AZURE_CREDENTIAL } from '../azure/azure.constants.js';
+import { queueConfig } from '../config/queue.config.js';
+import { CodeQueue } from './code-queue.service.js';
+import { QUEUE_CLIENT } from './queue.constants.js';
+
+/**
+ * In Azure: `STORAGE_QUEUE_URL` with the shared credential (Microsoft Entra
+ * ID, no key). Locally: `AZURE_STORAGE_CONNECTION_STRING` (Azurite).
+ */
+export function createQueueClient(config: ConfigType<typeof queueConfig>, credential: TokenCredential): QueueClient {
+  const options: StoragePipelineOptions = {
+    retryOptions: { maxTries: config.maxTries, tryTimeoutInMs: config.tryTimeoutMs },
+  };
+  if (config.queueUrl) {
+    return new QueueClient(config.queueUrl, credential, options);
+  }
+  // Validation guarantees one of the two is set.
+  return new QueueClient(config.connectionString ?? '', config.queueName, options);
+}
+
+/** Provides `CodeQueue`; the `QueueClient` stays private to this module. */
+@Module({
+  imports: [AzureModule],
+  providers: [
+    {
+      provide: QUEUE_CLIENT,
+      useFactory: createQueueClient,
+      inject: [queueConfig.KEY, AZURE_CREDENTIAL],
+    },
+    CodeQueue,
+  ],
+  exports: [CodeQueue],
+})
+export class QueueModule {}

@@ -1,0 +1,58 @@
+import { type SecretClient, isRestError } from '@azure/keyvault-secrets';
+import { credentialError, isCredentialFailure } from '../azure/credential.errors.js';
+import { describeError } from '../common/describe-error.js';
+import { type ServiceError } from '../common/service-error.js';
+import type { SecretSource } from './secret-source.js';
+import { SecretAccessDeniedError, SecretNotFoundError, SecretStoreUnavailableError } from './secrets.errors.js';
+
+const CLIENT_DETAIL = 'The service could not read its configuration secret.';
+
+/**
+ * Reads secrets from Azure Key Vault with the app's shared credential and
+ * translates failures into errors whose hint says what to fix. SDK errors are
+ * not kept as `cause`: they hold the request, bearer token included.
+ */
+export class KeyVaultSecretSource implements SecretSource {
+  readonly description: string;
+
+  constructor(private readonly client: SecretClient) {
+    this.description = `Key Vault ${client.vaultUrl}`;
+  }
+
+  async read(name: string): Promise<string> {
+    let value: string | undefined;
+    try {
+      value = (await this.client.getSecret(name)).value;
+    } catch (error) {
+      throw this.translate(name, error);
+    }
+    if (!value) {
+      throw new SecretNotFoundError(CLIENT_DETAIL, `Secret "${name}" in ${this.description} has no value: set one.`);
+    }
+    return value;
+  }
+
+  private translate(name: string, error: unknown): ServiceError {
+    const vault = this.description;
+    if (isCredentialFailure(error)) {
+      return credentialError(vault, error);
+    }
+    const status = isRestError(error) ? error.statusCode : undefined;
+    if (status === 404) {
+      return new SecretNotFoundError(
+        CLIENT_DETAIL,
+        `Secret "${name}" does not exist in ${vault}: create it (az keyvault secret set) or fix THIRD_PARTY_API_SECRET_NAME.`,
+      );
+    }
+    if (status === 403) {
+      return new SecretAccessDeniedError(
+        CLIENT_DETAIL,
+        `The app's identity may not read secret "${name}" in ${vault}: grant it the "Key Vault Secrets User" role on the vault or the secret.`,
+      );
+    }
+    return new SecretStoreUnavailableError(
+      CLIENT_DETAIL,
+      `Reading secret "${name}" from ${vault} failed (${describeError(error)}); check that the vault exists and is reachable.`,
+    );
+  }
+}

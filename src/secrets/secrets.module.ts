@@ -1,0 +1,45 @@
+import type { TokenCredential } from '@azure/identity';
+import { SecretClient } from '@azure/keyvault-secrets';
+import { Logger, Module } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { AzureModule } from '../azure/azure.module.js';
+import { AZURE_CREDENTIAL } from '../azure/azure.constants.js';
+import { secretsConfig } from '../config/secrets.config.js';
+import { EnvironmentSecretSource } from './environment-secret-source.js';
+import { KeyVaultSecretSource } from './key-vault-secret-source.js';
+import type { SecretSource } from './secret-source.js';
+import { SECRET_SOURCE } from './secrets.constants.js';
+import { SecretsService } from './secrets.service.js';
+
+/** Key Vault when `KEY_VAULT_URL` is set; otherwise the local-development fallback. */
+export function createSecretSource(
+  config: ConfigType<typeof secretsConfig>,
+  credential: TokenCredential,
+): SecretSource {
+  if (config.keyVaultUrl) {
+    return new KeyVaultSecretSource(new SecretClient(config.keyVaultUrl, credential));
+  }
+  new Logger('SecretsModule').warn(
+    'KEY_VAULT_URL is not set: reading the third-party API key from THIRD_PARTY_API_KEY. ' +
+      'This is for local development; in Azure, set KEY_VAULT_URL so the key comes from Key Vault.',
+  );
+  return new EnvironmentSecretSource(config.localSecrets);
+}
+
+/**
+ * Provides `SecretsService`: cached secret values from Azure Key Vault, read
+ * with the shared credential. The `SecretClient` stays private to this module.
+ */
+@Module({
+  imports: [AzureModule],
+  providers: [
+    {
+      provide: SECRET_SOURCE,
+      useFactory: createSecretSource,
+      inject: [secretsConfig.KEY, AZURE_CREDENTIAL],
+    },
+    SecretsService,
+  ],
+  exports: [SecretsService],
+})
+export class SecretsModule {}

@@ -1,0 +1,107 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { secretsConfig } from '../config/secrets.config.js';
+import { describeError } from '../common/describe-error.js';
+import type { SecretSource } from './secret-source.js';
+import { SECRET_SOURCE } from './secrets.constants.js';
+
+interface CachedSecret {
+  value?: string;
+  /** After this instant the value is refreshed on the next read. */
+  refreshAt: number;
+  /** While a failed refresh backs off, the stale value is served without asking the source again. */
+  retryAt: number;
+  inFlight?: Promise<string>;
+}
+
+/**
+ * Secret values for the rest of the app, read from Key Vault (or the local
+ * environment) and kept in memory.
+ *
+ * - A value is served from memory until `SECRET_CACHE_TTL_SECONDS` have
+ *   passed; the next read then fetches it again.
+ * - Concurrent readers of the same secret share one in-flight fetch.
+ * - When a refresh fails, the last good value keeps being served (and the
+ *   failure is logged); the source is asked again after
+ *   `SECRET_REFRESH_BACKOFF_SECONDS`.
+ * - `invalidate()` makes the next read go to the source, e.g. after the
+ *   third party rejected a key that was rotated.
+ *
+ * `get()` throws a `ServiceError` only when no value has ever been read.
+ * Values are never logged.
+ */
+@Injectable()
+export class SecretsService {
+  private readonly logger = new Logger(SecretsService.name);
+  private readonly cache = new Map<string, CachedSecret>();
+
+  constructor(
+    @Inject(SECRET_SOURCE) private readonly source: SecretSource,
+    @Inject(secretsConfig.KEY) private readonly config: ConfigType<typeof secretsConfig>,
+  ) {}
+
+  /** Where values come from, for logs and diagnostics. */
+  get sourceDescription(): string {
+    return this.source.description;
+  }
+
+  async get(name: string): Promise<string> {
+    const entry = this.cache.get(name);
+    const now = Date.now();
+    if (entry?.value !== undefined && (now < entry.refreshAt || now < entry.retryAt)) {
+      return entry.value;
+    }
+    return this.fetch(name);
+  }
+
+  /**
+   * Forces the next `get(name)` to read from the source. With `rejectedValue`,
+   * only if that is still the cached value: when many requests fail with the
+   * same old key at once, the first one triggers the re-read and the others
+   * share it instead of invalidating the fresh value again.
+   */
+  invalidate(name: string, rejectedValue?: string): void {
+    const entry = this.cache.get(name);
+    if (!entry || (rejectedValue !== undefined && entry.value !== rejectedValue)) {
+      return;
+    }
+    entry.refreshAt = 0;
+    entry.retryAt = 0;
+  }
+
+  private fetch(name: string): Promise<string> {
+    let entry = this.cache.get(name);
+    if (!entry) {
+      entry = { refreshAt: 0, retryAt: 0 };
+      this.cache.set(name, entry);
+    }
+    const cached = entry;
+    cached.inFlight ??= this.load(name, cached).finally(() => {
+      cached.inFlight = undefined;
+    });
+    return cached.inFlight;
+  }
+
+  private async load(name: string, entry: CachedSecret): Promise<string> {
+    try {
+      const value = await this.source.read(name);
+      if (entry.value !== undefined && entry.value !== value) {
+        this.logger.log(`Secret "${name}" has a new value from ${this.source.description}`);
+      }
+      entry.value = value;
+      entry.refreshAt = Date.now() + this.config.cacheTtlMs;
+      entry.retryAt = 0;
+      return value;
+    } catch (error) {
+      if (entry.value === undefined) {
+        throw error;
+      }
+      entry.retryAt = Date.now() + this.config.refreshBackoffMs;
+      this.logger.warn(
+        `Refreshing secret "${name}" from ${this.source.description} failed (${describeError(error)}); ` +
+          `serving the cached value, next attempt in ${this.config.refreshBackoffMs / 1000} s`,
+      );
+      return entry.value;
+    }
+  }
+}

@@ -1,0 +1,144 @@
+import { HttpService } from '@nestjs/axios';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { type AxiosResponse, isAxiosError } from 'axios';
+import { firstValueFrom } from 'rxjs';
+import { describeError } from '../common/describe-error.js';
+import { thirdPartyConfig } from '../config/third-party.config.js';
+import { SecretsService } from '../secrets/secrets.service.js';
+import {
+  ThirdPartyBadResponseError,
+  ThirdPartyKeyRejectedError,
+  ThirdPartyStatusError,
+  ThirdPartyTimeoutError,
+  ThirdPartyUnreachableError,
+} from './third-party.errors.js';
+
+const KEY_HEADER = 'x-functions-key';
+const CLIENT_DETAIL = 'The upstream number service failed.';
+
+/**
+ * Client of the third-party number API. Each call reads the access key from
+ * `SecretsService` (cached) and sends it as `x-functions-key`.
+ *
+ * When the API answers 401 or 403, the key was probably rotated: the cached
+ * secret is invalidated, read again, and the call is retried once with the
+ * new value, so a rotation in Key Vault needs no restart.
+ *
+ * Throws `ThirdPartyError`s (502, or 504 on timeout). The key never appears
+ * in an error or a log line: axios errors, which carry request headers, are
+ * translated here and never passed on.
+ */
+@Injectable()
+export class ThirdPartyClient implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ThirdPartyClient.name);
+
+  constructor(
+    private readonly http: HttpService,
+    private readonly secrets: SecretsService,
+    @Inject(thirdPartyConfig.KEY) private readonly config: ConfigType<typeof thirdPartyConfig>,
+  ) {}
+
+  /** Reads the key once at start-up so the first request finds it cached; a failure is logged, not fatal. */
+  onApplicationBootstrap(): void {
+    const name = this.config.apiKeySecretName;
+    this.secrets.get(name).then(
+      () => this.logger.log(`Third-party API key "${name}" loaded from ${this.secrets.sourceDescription}`),
+      (error: unknown) => this.logger.error(`Third-party API key "${name}" is not available yet: ${hintOf(error)}`),
+    );
+  }
+
+  /** Returns the integer `value` of one answer of the third-party API. */
+  async getNumber(): Promise<number> {
+    const name = this.config.apiKeySecretName;
+    const key = await this.secrets.get(name);
+    let response = await this.send(key);
+    if (isKeyRejected(response)) {
+      this.secrets.invalidate(name, key);
+      const freshKey = await this.secrets.get(name);
+      if (freshKey === key) {
+        throw this.keyRejected(response, 'the secret still holds the rejected key');
+      }
+      this.logger.warn(
+        `Third-party API rejected the cached key (HTTP ${response.status}); retrying once with the new value of "${name}"`,
+      );
+      response = await this.send(freshKey);
+      if (isKeyRejected(response)) {
+        throw this.keyRejected(response, 'the freshly read key was rejected too');
+      }
+    }
+    return this.readValue(response);
+  }
+
+  private async send(key: string): Promise<AxiosResponse<string>> {
+    try {
+      return await firstValueFrom(this.http.get<string>(this.config.endpoint, { headers: { [KEY_HEADER]: key } }));
+    } catch (error) {
+      throw this.translateTransportError(error);
+    }
+  }
+
+  private translateTransportError(error: unknown): Error {
+    const code = isAxiosError(error) ? error.code : undefined;
+    if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
+      return new ThirdPartyTimeoutError(
+        'The upstream number service did not answer in time.',
+        `Third-party API ${this.config.endpoint} did not answer within ${this.config.timeoutMs} ms (THIRD_PARTY_TIMEOUT_MS).`,
+      );
+    }
+    return new ThirdPartyUnreachableError(
+      CLIENT_DETAIL,
+      `Third-party API ${this.config.endpoint} could not be reached (${code ?? describeError(error)}); check THIRD_PARTY_API_ENDPOINT.`,
+    );
+  }
+
+  private keyRejected(response: AxiosResponse, why: string): ThirdPartyKeyRejectedError {
+    return new ThirdPartyKeyRejectedError(
+      CLIENT_DETAIL,
+      `Third-party API answered HTTP ${response.status} to the key in secret "${this.config.apiKeySecretName}" ` +
+        `(${why}): put the current key in ${this.secrets.sourceDescription}.`,
+    );
+  }
+
+  private readValue(response: AxiosResponse<string>): number {
+    if (response.status < 200 || response.status > 299) {
+      throw new ThirdPartyStatusError(
+        CLIENT_DETAIL,
+        `Third-party API ${this.config.endpoint} answered HTTP ${response.status}.`,
+      );
+    }
+    const value = parseValue(response.data);
+    if (value === undefined) {
+      throw new ThirdPartyBadResponseError(
+        'The upstream number service sent an unusable answer.',
+        `Third-party API ${this.config.endpoint} answered HTTP ${response.status} without an integer "value" in a JSON body.`,
+      );
+    }
+    return value;
+  }
+}
+
+function isKeyRejected(response: AxiosResponse): boolean {
+  return response.status === 401 || response.status === 403;
+}
+
+/** The integer `value` of a JSON body like `{"value": 42}`, or undefined. */
+export function parseValue(body: unknown): number | undefined {
+  if (typeof body !== 'string') {
+    return undefined;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  const value = typeof parsed === 'object' && parsed !== null ? (parsed as { value?: unknown }).value : undefined;
+  return typeof value === 'number' && Number.isSafeInteger(value) ? value : undefined;
+}
+
+function hintOf(error: unknown): string {
+  return error instanceof Error && 'hint' in error && typeof error.hint === 'string'
+    ? error.hint
+    : describeError(error);
+}

@@ -1,0 +1,43 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { HttpModule } from '@nestjs/axios';
+import { Module } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import type { AxiosRequestConfig } from 'axios';
+import { thirdPartyConfig } from '../config/third-party.config.js';
+import { SecretsModule } from '../secrets/secrets.module.js';
+import { ThirdPartyClient } from './third-party.client.js';
+
+/** A generous ceiling for `{"value": n}`: a larger answer is not what we asked for. */
+const MAX_RESPONSE_BYTES = 64 * 1024;
+
+/** axios settings for the third-party API: kept-alive sockets, a timeout, no redirects. */
+export function thirdPartyHttpOptions(config: ConfigType<typeof thirdPartyConfig>): AxiosRequestConfig {
+  const agentOptions = { keepAlive: true, maxSockets: config.maxSockets };
+  return {
+    timeout: config.timeoutMs,
+    httpAgent: new HttpAgent(agentOptions),
+    httpsAgent: new HttpsAgent(agentOptions),
+    // A redirect would carry x-functions-key to another URL: refuse them.
+    maxRedirects: 0,
+    maxContentLength: MAX_RESPONSE_BYTES,
+    // Every status is an answer we map ourselves; only transport failures throw.
+    validateStatus: () => true,
+    responseType: 'text',
+    headers: { accept: 'application/json' },
+  };
+}
+
+/** Provides `ThirdPartyClient`, the only way the app calls the third-party API. */
+@Module({
+  imports: [
+    SecretsModule,
+    HttpModule.registerAsync({
+      useFactory: thirdPartyHttpOptions,
+      inject: [thirdPartyConfig.KEY],
+    }),
+  ],
+  providers: [ThirdPartyClient],
+  exports: [ThirdPartyClient],
+})
+export class ThirdPartyModule {}
