@@ -3,7 +3,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger 
 import type { Response } from 'express';
 import { describeError } from './describe-error.js';
 import type { RequestWithId } from './request-id.js';
-import { ServiceError } from './service-error.js';
+import { ServiceError, operatorMessage } from './service-error.js';
 
 /** RFC 9457 problem details, plus our stable `code` and the request id. */
 export interface ProblemDetails {
@@ -78,7 +78,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   private log(error: unknown, problem: Problem, req: RequestWithId): void {
     const where = `${req.method} ${req.path} [${req.id}] -> ${problem.status} ${problem.code}`;
     if (error instanceof ServiceError) {
-      this.logger.error(`${where}: ${error.hint ?? error.detail}`);
+      this.logger.error(`${where}: ${operatorMessage(error)}`);
     } else if (problem.status >= 500) {
       this.logger.error(`${where}: ${describeError(error)}`, error instanceof Error ? error.stack : undefined);
     } else {

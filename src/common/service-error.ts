@@ -1,3 +1,5 @@
+import { describeError } from './describe-error.js';
+
 /**
  * Base class of the errors our services throw on purpose. The global filter
  * turns them into problem+json responses.
@@ -21,4 +23,12 @@ export abstract class ServiceError extends Error {
     super(detail, options);
     this.name = new.target.name;
   }
+}
+
+/** What an operator should read about a failure: the hint of our errors, a secret-free summary of others. */
+export function operatorMessage(error: unknown): string {
+  if (error instanceof ServiceError) {
+    return error.hint ?? error.detail;
+  }
+  return describeError(error);
 }

@@ -4,7 +4,11 @@ const booleanFlag = z
   .enum(['true', 'false', '1', '0'], { error: 'must be "true" or "false"' })
   .transform((value) => value === 'true' || value === '1');
 
-const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
+const integer = (min: number, max: number) => {
+  const error = `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+};
+const positiveInt = (max: number) => integer(1, max);
 
 const httpsOrLocalUrl = z.url({
   protocol: /^https?$/,
@@ -28,9 +32,15 @@ const TOKEN_CREDENTIAL_CHOICES = [
  * configuration contract documented in the README and `.env.example`.
  */
 const environmentShape = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  PORT: z.coerce.number().int().min(1).max(65535).default(8080),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'], { error: 'must be development, production or test' })
+    .default('development'),
+  PORT: integer(1, 65_535).default(8080),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'], {
+      error: 'must be fatal, error, warn, log, debug or verbose',
+    })
+    .default('log'),
 
   AZURE_CLIENT_ID: z.uuid({ error: 'must be the client id (a GUID) of a managed identity' }).optional(),
   AZURE_TOKEN_CREDENTIALS: z
@@ -65,7 +75,7 @@ const environmentShape = z.object({
     )
     .default('code-requests'),
   QUEUE_CREATE_IF_NOT_EXISTS: booleanFlag.default(true),
-  QUEUE_MESSAGE_ENCODING: z.enum(['base64', 'text']).default('base64'),
+  QUEUE_MESSAGE_ENCODING: z.enum(['base64', 'text'], { error: 'must be base64 or text' }).default('base64'),
   QUEUE_MESSAGE_TTL_SECONDS: z.coerce
     .number()
     .int()
@@ -78,33 +88,35 @@ const environmentShape = z.object({
   QUEUE_TRY_TIMEOUT_MS: positiveInt(120_000).default(10_000),
 });
 
-/** Rules that involve more than one variable. */
-const environmentSchema = environmentShape.superRefine((env, ctx) => {
+type RawEnvironment = Record<string, string>;
+
+/**
+ * Rules that involve more than one variable. They look at which variables are
+ * present, so they are reported together with per-variable problems.
+ */
+function crossFieldProblems(env: RawEnvironment): string[] {
+  const problems: string[] = [];
   if (!env.STORAGE_QUEUE_URL && !env.AZURE_STORAGE_CONNECTION_STRING) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['STORAGE_QUEUE_URL'],
-      message:
-        'is required: set it to https://<account>.queue.core.windows.net/<queue> (or, for local development only, set AZURE_STORAGE_CONNECTION_STRING)',
-    });
+    problems.push(
+      'STORAGE_QUEUE_URL is required: set it to https://<account>.queue.core.windows.net/<queue> ' +
+        '(or, for local development only, set AZURE_STORAGE_CONNECTION_STRING)',
+    );
   }
+  const production = env.NODE_ENV === 'production';
+  const allowLocal = env.ALLOW_LOCAL_SECRETS_IN_PRODUCTION === 'true' || env.ALLOW_LOCAL_SECRETS_IN_PRODUCTION === '1';
   if (!env.KEY_VAULT_URL && !env.THIRD_PARTY_API_KEY) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['KEY_VAULT_URL'],
-      message:
-        'is required: set it to https://<vault-name>.vault.azure.net/ (or, for local development only, set THIRD_PARTY_API_KEY)',
-    });
+    problems.push(
+      'KEY_VAULT_URL is required: set it to https://<vault-name>.vault.azure.net/ ' +
+        '(or, for local development only, set THIRD_PARTY_API_KEY)',
+    );
+  } else if (!env.KEY_VAULT_URL && production && !allowLocal) {
+    problems.push(
+      'KEY_VAULT_URL is required when NODE_ENV=production: the THIRD_PARTY_API_KEY fallback is for local ' +
+        'development (set ALLOW_LOCAL_SECRETS_IN_PRODUCTION=true to accept it anyway)',
+    );
   }
-  if (env.NODE_ENV === 'production' && !env.KEY_VAULT_URL && !env.ALLOW_LOCAL_SECRETS_IN_PRODUCTION) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['KEY_VAULT_URL'],
-      message:
-        'is required when NODE_ENV=production: the THIRD_PARTY_API_KEY fallback is for local development (set ALLOW_LOCAL_SECRETS_IN_PRODUCTION=true to accept it anyway)',
-    });
-  }
-});
+  return problems;
+}
 
 const REQUIRED_HINTS: Record<string, string> = {
   THIRD_PARTY_API_ENDPOINT:
@@ -129,23 +141,22 @@ export class ConfigValidationError extends Error {
  * echoed back in the error: some of them are secrets.
  */
 export function parseEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
-  const blankAsUnset = Object.fromEntries(
-    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
-  );
-  const result = environmentSchema.safeParse(blankAsUnset);
-  if (result.success) {
-    return result.data;
+  const raw: RawEnvironment = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && value.trim() !== '') {
+      raw[name] = value;
+    }
   }
-  const problems = result.error.issues.map((issue) => {
-    const name = issue.path.join('.') || 'environment';
-    const missing = issue.code === 'invalid_type' && issue.input === undefined;
-    return `${name} ${missing ? `is required: ${REQUIRED_HINTS[name] ?? 'set it'}` : issue.message}`;
-  });
-  throw new ConfigValidationError(problems);
-}
-
-/** `ConfigModule.forRoot({ validate })` hook: fails start-up with every problem listed. */
-export function validateEnvironment(env: Record<string, unknown>): Record<string, unknown> {
-  parseEnvironment(env as NodeJS.ProcessEnv);
-  return env;
+  const result = environmentShape.safeParse(raw);
+  const problems = result.success
+    ? []
+    : result.error.issues.map((issue) => {
+        const name = issue.path.join('.');
+        return name in raw ? `${name} ${issue.message}` : `${name} is required: ${REQUIRED_HINTS[name] ?? 'set it'}`;
+      });
+  problems.push(...crossFieldProblems(raw));
+  if (!result.success || problems.length > 0) {
+    throw new ConfigValidationError(problems);
+  }
+  return result.data;
 }

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import type { ConfigType } from '@nestjs/config';
 import { credentialError, isCredentialFailure } from '../azure/credential.errors.js';
 import { describeError } from '../common/describe-error.js';
-import type { ServiceError } from '../common/service-error.js';
+import { type ServiceError, operatorMessage } from '../common/service-error.js';
 import { queueConfig } from '../config/queue.config.js';
 import { type CodeMessage, encodeMessage } from './code-message.js';
 import { QUEUE_CLIENT } from './queue.constants.js';
@@ -35,7 +35,7 @@ export class CodeQueue implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     if (this.config.createIfNotExists) {
       this.startup = this.createQueue().catch((error: unknown) => {
-        this.logger.error((error as ServiceError).hint ?? describeError(error));
+        this.logger.error(operatorMessage(error));
       });
     }
   }
@@ -91,7 +91,7 @@ export class CodeQueue implements OnApplicationBootstrap {
     }
     return new QueueUnavailableError(
       CLIENT_DETAIL,
-      `Writing to ${this.target} failed (${describeError(error)}); check STORAGE_QUEUE_URL and that the account is reachable.`,
+      `Request to ${this.target} failed (${describeError(error)}); check STORAGE_QUEUE_URL and that the account is reachable.`,
     );
   }
 }

@@ -1,9 +1,11 @@
 import { HttpService } from '@nestjs/axios';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Agent } from 'node:http';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { type AxiosResponse, isAxiosError } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import { describeError } from '../common/describe-error.js';
+import { operatorMessage } from '../common/service-error.js';
 import { thirdPartyConfig } from '../config/third-party.config.js';
 import { SecretsService } from '../secrets/secrets.service.js';
 import {
@@ -30,7 +32,7 @@ const CLIENT_DETAIL = 'The upstream number service failed.';
  * translated here and never passed on.
  */
 @Injectable()
-export class ThirdPartyClient implements OnApplicationBootstrap {
+export class ThirdPartyClient implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ThirdPartyClient.name);
 
   constructor(
@@ -44,8 +46,19 @@ export class ThirdPartyClient implements OnApplicationBootstrap {
     const name = this.config.apiKeySecretName;
     this.secrets.get(name).then(
       () => this.logger.log(`Third-party API key "${name}" loaded from ${this.secrets.sourceDescription}`),
-      (error: unknown) => this.logger.error(`Third-party API key "${name}" is not available yet: ${hintOf(error)}`),
+      (error: unknown) =>
+        this.logger.error(`Third-party API key "${name}" is not available yet: ${operatorMessage(error)}`),
     );
+  }
+
+  /** Closes the kept-alive sockets so shutdown does not wait for their idle timeout. */
+  onModuleDestroy(): void {
+    const { httpAgent, httpsAgent } = this.http.axiosRef.defaults as { httpAgent?: unknown; httpsAgent?: unknown };
+    for (const agent of [httpAgent, httpsAgent]) {
+      if (agent instanceof Agent) {
+        agent.destroy();
+      }
+    }
   }
 
   /** Returns the integer `value` of one answer of the third-party API. */
@@ -135,10 +148,4 @@ export function parseValue(body: unknown): number | undefined {
   }
   const value = typeof parsed === 'object' && parsed !== null ? (parsed as { value?: unknown }).value : undefined;
   return typeof value === 'number' && Number.isSafeInteger(value) ? value : undefined;
-}
-
-function hintOf(error: unknown): string {
-  return error instanceof Error && 'hint' in error && typeof error.hint === 'string'
-    ? error.hint
-    : describeError(error);
 }

@@ -1,0 +1,79 @@
+import { Test } from '@nestjs/testing';
+import { FakeQueueClient } from '../../test/doubles/fake-queue-client.js';
+import { queueConfig } from '../config/queue.config.js';
+import { decodeMessage } from '../queue/code-message.js';
+import { CodeQueue } from '../queue/code-queue.service.js';
+import { QUEUE_CLIENT } from '../queue/queue.constants.js';
+import { QueueUnavailableError } from '../queue/queue.errors.js';
+import { ThirdPartyClient } from '../third-party/third-party.client.js';
+import { ThirdPartyStatusError } from '../third-party/third-party.errors.js';
+import { CODE_PATTERN } from './code-format.js';
+import { CodesService } from './codes.service.js';
+
+/** Stands in for the third-party client: answers from a list and counts calls. */
+class StubNumbers {
+  calls = 0;
+  constructor(private readonly answers: (number | Error)[]) {}
+  getNumber(): Promise<number> {
+    const answer = this.answers[Math.min(this.calls++, this.answers.length - 1)];
+    return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer ?? 0);
+  }
+}
+
+describe('CodesService', () => {
+  let queueClient: FakeQueueClient;
+
+  async function createService(numbers: StubNumbers): Promise<CodesService> {
+    const moduleRef = await Test.createTestingModule({
+      providers: [
+        CodesService,
+        CodeQueue,
+        { provide: ThirdPartyClient, useValue: numbers },
+        { provide: QUEUE_CLIENT, useValue: queueClient.asQueueClient() },
+        {
+          provide: queueConfig.KEY,
+          useValue: { messageEncoding: 'base64', messageTtlSeconds: 60, createIfNotExists: false },
+        },
+      ],
+    }).compile();
+    return moduleRef.get(CodesService);
+  }
+
+  beforeEach(() => {
+    queueClient = new FakeQueueClient();
+  });
+
+  it('builds a code around the third-party number and records it on the queue before answering', async () => {
+    const codes = await createService(new StubNumbers([417]));
+    const before = Date.now();
+    const answer = await codes.issue('req-7');
+
+    expect(answer.code).toMatch(CODE_PATTERN);
+    expect(answer.code.split('-')[1]).toBe('417');
+    expect(Date.parse(answer.timestamp)).toBeGreaterThanOrEqual(before);
+    expect(answer.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(queueClient.sent.map((m) => decodeMessage(m.text, 'base64'))).toEqual([{ ...answer, requestId: 'req-7' }]);
+  });
+
+  it('hands out no code when the queue refuses the message', async () => {
+    const numbers = new StubNumbers([5]);
+    const codes = await createService(numbers);
+    queueClient.sendFailures = [new QueueUnavailableError('down')];
+    await expect(codes.issue('req-8')).rejects.toBeInstanceOf(QueueUnavailableError);
+    expect(queueClient.sent).toHaveLength(0);
+    expect(numbers.calls).toBe(1);
+  });
+
+  it('writes nothing to the queue when the third party fails', async () => {
+    const codes = await createService(new StubNumbers([new ThirdPartyStatusError('upstream failed')]));
+    await expect(codes.issue('req-9')).rejects.toMatchObject({ code: 'THIRD_PARTY_ERROR' });
+    expect(queueClient.sent).toHaveLength(0);
+  });
+
+  it('issues a different code each time', async () => {
+    const codes = await createService(new StubNumbers([1]));
+    const issued = await Promise.all(Array.from({ length: 50 }, (_, i) => codes.issue(`r${i}`)));
+    expect(new Set(issued.map((a) => a.code)).size).toBe(50);
+    expect(queueClient.sent).toHaveLength(50);
+  });
+});

@@ -1,0 +1,85 @@
+import { ConfigValidationError, parseEnvironment } from './environment.js';
+
+const LOCAL = {
+  THIRD_PARTY_API_ENDPOINT: 'http://127.0.0.1:7071/api/RandomNumber',
+  THIRD_PARTY_API_KEY: 'local-key-0c1d',
+  AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+};
+const AZURE = {
+  NODE_ENV: 'production',
+  THIRD_PARTY_API_ENDPOINT: 'https://fn-codes.azurewebsites.net/api/RandomNumber',
+  KEY_VAULT_URL: 'https://kv-codes.vault.azure.net/',
+  STORAGE_QUEUE_URL: 'https://stcodes.queue.core.windows.net/code-requests',
+};
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    parseEnvironment(env);
+  } catch (error) {
+    if (error instanceof ConfigValidationError) {
+      return error.problems;
+    }
+    throw error;
+  }
+  throw new Error('expected the environment to be rejected');
+}
+
+describe('parseEnvironment', () => {
+  it('applies the documented defaults', () => {
+    expect(parseEnvironment(LOCAL)).toMatchObject({
+      NODE_ENV: 'development',
+      PORT: 8080,
+      THIRD_PARTY_API_SECRET_NAME: 'third-party-api-key',
+      STORAGE_QUEUE_NAME: 'code-requests',
+      QUEUE_MESSAGE_ENCODING: 'base64',
+      QUEUE_MESSAGE_TTL_SECONDS: 604_800,
+      QUEUE_CREATE_IF_NOT_EXISTS: true,
+      SECRET_CACHE_TTL_SECONDS: 3_600,
+      THIRD_PARTY_TIMEOUT_MS: 10_000,
+    });
+  });
+
+  it('accepts the production contract without any key or connection string', () => {
+    expect(parseEnvironment(AZURE)).toMatchObject({ NODE_ENV: 'production', KEY_VAULT_URL: AZURE.KEY_VAULT_URL });
+  });
+
+  it('lists every problem at once, each naming its variable and how to fix it', () => {
+    const problems = problemsOf({ PORT: 'eighty', QUEUE_MESSAGE_ENCODING: 'utf7', AZURE_CLIENT_ID: 'me' });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^PORT /),
+        expect.stringMatching(/^QUEUE_MESSAGE_ENCODING /),
+        expect.stringMatching(/^AZURE_CLIENT_ID must be the client id/),
+        expect.stringMatching(/^THIRD_PARTY_API_ENDPOINT is required: set it to/),
+        expect.stringMatching(/^STORAGE_QUEUE_URL is required: set it to https:\/\/<account>/),
+        expect.stringMatching(/^KEY_VAULT_URL is required: set it to https:\/\/<vault-name>/),
+      ]),
+    );
+    expect(problems).toHaveLength(6);
+  });
+
+  it('refuses the local key fallback in production unless explicitly allowed', () => {
+    const env = { ...LOCAL, NODE_ENV: 'production' };
+    expect(problemsOf(env)).toEqual([expect.stringMatching(/^KEY_VAULT_URL is required when NODE_ENV=production/)]);
+    expect(parseEnvironment({ ...env, ALLOW_LOCAL_SECRETS_IN_PRODUCTION: 'true' }).NODE_ENV).toBe('production');
+  });
+
+  it('rejects an http Key Vault URL and an unknown AZURE_TOKEN_CREDENTIALS', () => {
+    const problems = problemsOf({ ...AZURE, KEY_VAULT_URL: 'http://kv.local/', AZURE_TOKEN_CREDENTIALS: 'magic' });
+    expect(problems).toEqual([
+      expect.stringMatching(/^AZURE_TOKEN_CREDENTIALS must be one of dev, prod, /),
+      expect.stringMatching(/^KEY_VAULT_URL must be an https URL/),
+    ]);
+    expect(parseEnvironment({ ...AZURE, AZURE_TOKEN_CREDENTIALS: 'ManagedIdentityCredential' })).toBeDefined();
+  });
+
+  it('treats blank values as unset and never echoes a value back', () => {
+    const secret = 'Sup3r-Secret-Value';
+    const problems = problemsOf({ ...LOCAL, THIRD_PARTY_API_ENDPOINT: ' ', QUEUE_MAX_TRIES: secret });
+    expect(problems).toEqual([
+      expect.stringMatching(/^THIRD_PARTY_API_ENDPOINT is required/),
+      expect.stringMatching(/^QUEUE_MAX_TRIES /),
+    ]);
+    expect(problems.join('\n')).not.toContain(secret);
+  });
+});

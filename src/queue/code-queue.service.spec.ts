@@ -1,0 +1,99 @@
+import { CredentialUnavailableError } from '@azure/identity';
+import { RestError } from '@azure/storage-queue';
+import { Test } from '@nestjs/testing';
+import { FakeQueueClient } from '../../test/doubles/fake-queue-client.js';
+import { LogCapture } from '../../test/doubles/log-capture.js';
+import { queueConfig } from '../config/queue.config.js';
+import { decodeMessage } from './code-message.js';
+import { CodeQueue } from './code-queue.service.js';
+import { QUEUE_CLIENT } from './queue.constants.js';
+
+const MESSAGE = { code: 'abC-42-XyZ', timestamp: '2026-11-29T10:00:00.000Z', requestId: 'req-1' };
+const BASE_CONFIG = { messageEncoding: 'base64', messageTtlSeconds: 3600, createIfNotExists: true } as const;
+
+describe('CodeQueue', () => {
+  let client: FakeQueueClient;
+  let logs: LogCapture;
+
+  beforeEach(() => {
+    client = new FakeQueueClient();
+    logs = new LogCapture();
+  });
+
+  async function createQueue(config: Partial<typeof BASE_CONFIG> | object = {}): Promise<CodeQueue> {
+    const moduleRef = await Test.createTestingModule({
+      providers: [
+        CodeQueue,
+        { provide: QUEUE_CLIENT, useValue: client.asQueueClient() },
+        { provide: queueConfig.KEY, useValue: { ...BASE_CONFIG, ...config } },
+      ],
+    })
+      .setLogger(logs)
+      .compile();
+    await moduleRef.init();
+    return moduleRef.get(CodeQueue);
+  }
+
+  it('writes the message as base64-encoded JSON with the configured time-to-live', async () => {
+    const queue = await createQueue();
+    await queue.publish(MESSAGE);
+    expect(client.sent).toHaveLength(1);
+    const [sent] = client.sent;
+    expect(Buffer.from(sent?.text ?? '', 'base64').toString('utf8')).toBe(JSON.stringify(MESSAGE));
+    expect(decodeMessage(sent?.text ?? '', 'base64')).toEqual(MESSAGE);
+    expect(sent?.options?.messageTimeToLive).toBe(3600);
+  });
+
+  it('writes plain JSON when the encoding is text', async () => {
+    const queue = await createQueue({ messageEncoding: 'text' });
+    await queue.publish(MESSAGE);
+    expect(JSON.parse(client.sent[0]?.text ?? '')).toEqual(MESSAGE);
+  });
+
+  it('creates the queue once at start-up, or not at all when switched off', async () => {
+    client.exists = false;
+    await createQueue();
+    expect(client.creates).toBe(1);
+    expect(logs.text()).toContain('Created queue "code-requests"');
+
+    client = new FakeQueueClient();
+    await createQueue({ createIfNotExists: false });
+    expect(client.creates).toBe(0);
+  });
+
+  it('survives a failed creation at start-up and creates the queue on the first write', async () => {
+    client.exists = false;
+    client.createFailures = [new RestError('down', { statusCode: 503 })];
+    const queue = await createQueue();
+    expect(logs.text()).toMatch(/error .*Request to queue "code-requests".*HTTP 503/);
+
+    await queue.publish(MESSAGE);
+    expect(client.creates).toBe(2);
+    expect(client.sent).toHaveLength(1);
+  });
+
+  it('reports a missing queue when it may not create it', async () => {
+    const queue = await createQueue({ createIfNotExists: false });
+    client.exists = false;
+    await expect(queue.publish(MESSAGE)).rejects.toMatchObject({ code: 'QUEUE_NOT_FOUND', status: 503 });
+  });
+
+  it.each([
+    ['403', new RestError('denied', { statusCode: 403 }), 'QUEUE_ACCESS_DENIED', /Storage Queue Data Message Sender/],
+    ['503', new RestError('busy', { statusCode: 503 }), 'QUEUE_UNAVAILABLE', /HTTP 503/],
+    [
+      'a refused connection',
+      Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }),
+      'QUEUE_UNAVAILABLE',
+      /ECONNREFUSED/,
+    ],
+    ['a credential failure', new CredentialUnavailableError('none'), 'CREDENTIAL_UNAVAILABLE', /az login/],
+  ])('translates %s into %s (503) with a hint', async (_case, error, code, hint) => {
+    const queue = await createQueue();
+    client.sendFailures = [error];
+    const failure = (await queue.publish(MESSAGE).catch((e: unknown) => e)) as { code: string; hint: string };
+    expect(failure).toMatchObject({ code, status: 503, retryAfterSeconds: expect.any(Number) as number });
+    expect(failure.hint).toMatch(hint);
+    expect(client.sent).toHaveLength(0);
+  });
+});

@@ -1,0 +1,72 @@
+import { CredentialUnavailableError } from '@azure/identity';
+import { RestError, type SecretClient } from '@azure/keyvault-secrets';
+import { KeyVaultSecretSource } from './key-vault-secret-source.js';
+
+const VAULT = 'https://kv-codes.vault.azure.net/';
+
+function sourceAnswering(answer: () => Promise<{ value?: string }>): KeyVaultSecretSource {
+  const client = { vaultUrl: VAULT, getSecret: answer } as unknown as SecretClient;
+  return new KeyVaultSecretSource(client);
+}
+
+const failing = (error: Error) => sourceAnswering(() => Promise.reject(error));
+
+describe('KeyVaultSecretSource', () => {
+  it('returns the secret value', async () => {
+    await expect(sourceAnswering(() => Promise.resolve({ value: 'v1' })).read('k')).resolves.toBe('v1');
+  });
+
+  it.each([
+    [
+      '404',
+      new RestError('SecretNotFound', { statusCode: 404, code: 'SecretNotFound' }),
+      'SECRET_NOT_FOUND',
+      /create it/,
+    ],
+    [
+      '403',
+      new RestError('Forbidden', { statusCode: 403, code: 'Forbidden' }),
+      'SECRET_ACCESS_DENIED',
+      /Key Vault Secrets User/,
+    ],
+    [
+      'a credential failure',
+      new CredentialUnavailableError('no identity'),
+      'CREDENTIAL_UNAVAILABLE',
+      /managed identity.*az login/,
+    ],
+    ['a 503', new RestError('busy', { statusCode: 503 }), 'SECRET_STORE_UNAVAILABLE', /HTTP 503/],
+    [
+      'a network error',
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      'SECRET_STORE_UNAVAILABLE',
+      /ECONNREFUSED/,
+    ],
+  ])('translates %s into %s with a hint that says what to fix', async (_case, error, code, hint) => {
+    const failure = (await failing(error)
+      .read('third-party-api-key')
+      .catch((e: unknown) => e)) as {
+      code: string;
+      status: number;
+      hint: string;
+    };
+    expect(failure).toMatchObject({ code, status: 503 });
+    expect(failure.hint).toMatch(hint);
+    expect(failure.hint).toContain(VAULT);
+  });
+
+  it('treats an empty secret as not found', async () => {
+    await expect(sourceAnswering(() => Promise.resolve({ value: '' })).read('k')).rejects.toMatchObject({
+      code: 'SECRET_NOT_FOUND',
+    });
+  });
+
+  it('does not keep the SDK error, which holds the request and its bearer token', async () => {
+    const sdkError = new RestError('Forbidden', { statusCode: 403 });
+    const failure = (await failing(sdkError)
+      .read('k')
+      .catch((e: unknown) => e)) as Error;
+    expect(failure.cause).toBeUndefined();
+    expect(JSON.stringify(failure, Object.getOwnPropertyNames(failure))).not.toContain('request');
+  });
+});

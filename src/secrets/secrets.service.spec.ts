@@ -1,0 +1,117 @@
+import { jest } from '@jest/globals';
+import { Test } from '@nestjs/testing';
+import { FakeSecretSource } from '../../test/doubles/fake-secret-source.js';
+import { LogCapture } from '../../test/doubles/log-capture.js';
+import { secretsConfig } from '../config/secrets.config.js';
+import { SECRET_SOURCE } from './secrets.constants.js';
+import { SecretsService } from './secrets.service.js';
+
+const TTL_MS = 60_000;
+const BACKOFF_MS = 5_000;
+const NAME = 'third-party-api-key';
+
+describe('SecretsService', () => {
+  let source: FakeSecretSource;
+  let secrets: SecretsService;
+  let logs: LogCapture;
+
+  beforeEach(async () => {
+    jest.useFakeTimers({ now: new Date('2026-11-29T10:00:00Z'), doNotFake: ['nextTick', 'setImmediate'] });
+    logs = new LogCapture();
+    source = new FakeSecretSource().set(NAME, 'key-1');
+    const moduleRef = await Test.createTestingModule({
+      providers: [
+        SecretsService,
+        { provide: SECRET_SOURCE, useValue: source },
+        { provide: secretsConfig.KEY, useValue: { cacheTtlMs: TTL_MS, refreshBackoffMs: BACKOFF_MS } },
+      ],
+    })
+      .setLogger(logs)
+      .compile();
+    secrets = moduleRef.get(SecretsService);
+  });
+
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('serves 100 concurrent reads with one fetch', async () => {
+    source.hold();
+    const reads = Array.from({ length: 100 }, () => secrets.get(NAME));
+    source.release();
+    await expect(Promise.all(reads)).resolves.toEqual(Array(100).fill('key-1'));
+    expect(source.reads).toBe(1);
+  });
+
+  it('serves from memory until the interval has passed, then reads again', async () => {
+    await secrets.get(NAME);
+    source.set(NAME, 'key-2');
+    jest.advanceTimersByTime(TTL_MS - 1);
+    await expect(secrets.get(NAME)).resolves.toBe('key-1');
+    expect(source.reads).toBe(1);
+
+    jest.advanceTimersByTime(1);
+    await expect(secrets.get(NAME)).resolves.toBe('key-2');
+    expect(source.reads).toBe(2);
+  });
+
+  it('keeps serving the last good value when a refresh fails, and backs off before asking again', async () => {
+    await secrets.get(NAME);
+    source.failure = new Error('vault down');
+    jest.advanceTimersByTime(TTL_MS);
+
+    await expect(secrets.get(NAME)).resolves.toBe('key-1');
+    await expect(secrets.get(NAME)).resolves.toBe('key-1');
+    expect(source.reads).toBe(2);
+    expect(logs.text()).toMatch(/Refreshing secret "third-party-api-key" .* failed .*serving the cached value/);
+
+    source.failure = undefined;
+    source.set(NAME, 'key-2');
+    jest.advanceTimersByTime(BACKOFF_MS);
+    await expect(secrets.get(NAME)).resolves.toBe('key-2');
+    expect(source.reads).toBe(3);
+  });
+
+  it('throws when the very first read fails', async () => {
+    source.failure = new Error('vault down');
+    await expect(secrets.get(NAME)).rejects.toThrow('vault down');
+    source.failure = undefined;
+    await expect(secrets.get(NAME)).resolves.toBe('key-1');
+  });
+
+  it('goes to the source on the next read after invalidate()', async () => {
+    await secrets.get(NAME);
+    source.set(NAME, 'key-2');
+    secrets.invalidate(NAME);
+    await expect(secrets.get(NAME)).resolves.toBe('key-2');
+    expect(source.reads).toBe(2);
+  });
+
+  it('re-reads once when many callers report the same rejected value', async () => {
+    await secrets.get(NAME);
+    source.set(NAME, 'key-2');
+    source.hold();
+    const rereads = Array.from({ length: 20 }, () => {
+      secrets.invalidate(NAME, 'key-1');
+      return secrets.get(NAME);
+    });
+    source.release();
+    await expect(Promise.all(rereads)).resolves.toEqual(Array(20).fill('key-2'));
+
+    secrets.invalidate(NAME, 'key-1'); // a late report about the old value changes nothing
+    await expect(secrets.get(NAME)).resolves.toBe('key-2');
+    expect(source.reads).toBe(2);
+  });
+
+  it('never logs a secret value', async () => {
+    await secrets.get(NAME);
+    source.set(NAME, 'key-2');
+    secrets.invalidate(NAME);
+    await secrets.get(NAME);
+    source.failure = new Error('vault down');
+    jest.advanceTimersByTime(TTL_MS);
+    await secrets.get(NAME);
+    expect(logs.lines.length).toBeGreaterThan(0);
+    expect(logs.text()).not.toMatch(/key-1|key-2/);
+  });
+});

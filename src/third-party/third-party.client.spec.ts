@@ -1,0 +1,144 @@
+import { HttpModule } from '@nestjs/axios';
+import { Test } from '@nestjs/testing';
+import { FakeSecretSource } from '../../test/doubles/fake-secret-source.js';
+import { LogCapture } from '../../test/doubles/log-capture.js';
+import { ScriptedHttpServer } from '../../test/doubles/scripted-http-server.js';
+import { secretsConfig } from '../config/secrets.config.js';
+import { thirdPartyConfig } from '../config/third-party.config.js';
+import { SECRET_SOURCE } from '../secrets/secrets.constants.js';
+import { SecretsService } from '../secrets/secrets.service.js';
+import { ThirdPartyClient } from './third-party.client.js';
+import { thirdPartyHttpOptions } from './third-party.module.js';
+
+const NAME = 'third-party-api-key';
+const OLD_KEY = 'old-key-7f3a9c';
+const NEW_KEY = 'new-key-b81e2d';
+const ok = (value: unknown) => ({ status: 200, body: JSON.stringify({ value }) });
+
+describe('ThirdPartyClient', () => {
+  let upstream: ScriptedHttpServer;
+  let source: FakeSecretSource;
+  let logs: LogCapture;
+
+  beforeEach(() => {
+    upstream = new ScriptedHttpServer();
+    source = new FakeSecretSource().set(NAME, OLD_KEY);
+    logs = new LogCapture();
+  });
+
+  afterEach(() => upstream.stop());
+
+  async function createClient(endpoint?: string, timeoutMs = 2_000): Promise<ThirdPartyClient> {
+    const config = { endpoint: endpoint ?? (await upstream.start()), apiKeySecretName: NAME, timeoutMs, maxSockets: 8 };
+    const moduleRef = await Test.createTestingModule({
+      imports: [HttpModule.register(thirdPartyHttpOptions(config))],
+      providers: [
+        ThirdPartyClient,
+        SecretsService,
+        { provide: SECRET_SOURCE, useValue: source },
+        { provide: thirdPartyConfig.KEY, useValue: config },
+        { provide: secretsConfig.KEY, useValue: { cacheTtlMs: 60_000, refreshBackoffMs: 1_000 } },
+      ],
+    })
+      .setLogger(logs)
+      .compile();
+    return moduleRef.get(ThirdPartyClient);
+  }
+
+  it('sends the key from the secret store as x-functions-key and returns the value', async () => {
+    upstream.answerWith(ok(417));
+    const client = await createClient();
+    await expect(client.getNumber()).resolves.toBe(417);
+    expect(upstream.requests).toHaveLength(1);
+    expect(upstream.requests[0]?.headers['x-functions-key']).toBe(OLD_KEY);
+    expect(upstream.requests[0]?.method).toBe('GET');
+  });
+
+  it.each([401, 403])('after a %i, re-reads the secret and retries exactly once with the new key', async (status) => {
+    upstream.answerWith(ok(1), { status, body: '{}' }, ok(5));
+    const client = await createClient();
+    await client.getNumber(); // caches the old key
+    source.set(NAME, NEW_KEY); // rotated in the vault
+
+    await expect(client.getNumber()).resolves.toBe(5);
+    expect(upstream.requests.map((r) => r.headers['x-functions-key'])).toEqual([OLD_KEY, OLD_KEY, NEW_KEY]);
+    expect(source.reads).toBe(2);
+  });
+
+  it('does not retry when the secret still holds the rejected key', async () => {
+    upstream.answerWith({ status: 401, body: '{}' });
+    const client = await createClient();
+    await expect(client.getNumber()).rejects.toMatchObject({ code: 'THIRD_PARTY_KEY_REJECTED', status: 502 });
+    expect(upstream.requests).toHaveLength(1);
+    expect(source.reads).toBe(2);
+  });
+
+  it('gives up after one retry when the new key is rejected too', async () => {
+    upstream.answerWith({ status: 401, body: '{}' });
+    const client = await createClient();
+    await client.getNumber().catch(() => undefined);
+    source.set(NAME, NEW_KEY);
+    upstream.requests.length = 0;
+    await expect(client.getNumber()).rejects.toMatchObject({ code: 'THIRD_PARTY_KEY_REJECTED' });
+    expect(upstream.requests.map((r) => r.headers['x-functions-key'])).toEqual([OLD_KEY, NEW_KEY]);
+  });
+
+  it('maps a 5xx to THIRD_PARTY_ERROR (502) without retrying', async () => {
+    upstream.answerWith({ status: 500, body: 'boom' });
+    const client = await createClient();
+    await expect(client.getNumber()).rejects.toMatchObject({ code: 'THIRD_PARTY_ERROR', status: 502 });
+    expect(upstream.requests).toHaveLength(1);
+  });
+
+  it.each([
+    ['not JSON', 'value=4'],
+    ['no value', '{}'],
+    ['a string value', '{"value": "12"}'],
+    ['a fraction', '{"value": 1.5}'],
+    ['null', 'null'],
+    ['an array', '[1]'],
+  ])('maps a body with %s to THIRD_PARTY_BAD_RESPONSE (502)', async (_case, body) => {
+    upstream.answerWith({ status: 200, body });
+    const client = await createClient();
+    await expect(client.getNumber()).rejects.toMatchObject({ code: 'THIRD_PARTY_BAD_RESPONSE', status: 502 });
+  });
+
+  it('maps a call that outlives the timeout to THIRD_PARTY_TIMEOUT (504)', async () => {
+    upstream.answerWith('hang');
+    const client = await createClient(undefined, 200);
+    const started = Date.now();
+    await expect(client.getNumber()).rejects.toMatchObject({ code: 'THIRD_PARTY_TIMEOUT', status: 504 });
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('maps a refused connection to THIRD_PARTY_UNREACHABLE (502)', async () => {
+    const closed = new ScriptedHttpServer();
+    const endpoint = await closed.start();
+    await closed.stop();
+    const client = await createClient(endpoint);
+    await expect(client.getNumber()).rejects.toMatchObject({ code: 'THIRD_PARTY_UNREACHABLE', status: 502 });
+  });
+
+  it('does not follow a redirect, so the key never goes to another URL', async () => {
+    const elsewhere = new ScriptedHttpServer();
+    const target = await elsewhere.start();
+    upstream.answerWith({ status: 302, headers: { location: target } });
+    const client = await createClient();
+    await expect(client.getNumber()).rejects.toMatchObject({ code: 'THIRD_PARTY_ERROR' });
+    expect(elsewhere.requests).toHaveLength(0);
+    await elsewhere.stop();
+  });
+
+  it('keeps the key out of errors and logs on every failure path', async () => {
+    const client = await createClient(undefined, 200);
+    const errors: unknown[] = [];
+    for (const answer of [{ status: 401 }, { status: 500 }, { status: 200, body: 'x' }, 'hang'] as const) {
+      upstream.answerWith(answer);
+      errors.push(await client.getNumber().catch((error: unknown) => error));
+    }
+    const seen = [...errors.map((e) => JSON.stringify(e, Object.getOwnPropertyNames(e))), logs.text()].join('\n');
+    expect(errors).toHaveLength(4);
+    expect(seen).toContain('THIRD_PARTY');
+    expect(seen).not.toContain(OLD_KEY);
+  });
+});

@@ -1,0 +1,47 @@
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+}
+
+/** How to answer one request: a status and body, or `hang` to never answer. */
+export type ScriptedAnswer = { status: number; body?: string; headers?: Record<string, string> } | 'hang';
+
+/**
+ * A loopback HTTP server that answers from a script, one entry per request
+ * (the last entry repeats), and records every request it got.
+ */
+export class ScriptedHttpServer {
+  readonly requests: RecordedRequest[] = [];
+  private script: ScriptedAnswer[] = [{ status: 200, body: '{"value": 1}' }];
+  private readonly server: Server = createServer((req, res) => {
+    this.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    this.answer(res, this.script.length > 1 ? (this.script.shift() as ScriptedAnswer) : (this.script[0] ?? 'hang'));
+  });
+
+  answerWith(...script: ScriptedAnswer[]): this {
+    this.script = script;
+    return this;
+  }
+
+  async start(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/api/RandomNumber`;
+  }
+
+  stop(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private answer(res: ServerResponse, answer: ScriptedAnswer): void {
+    if (answer === 'hang') {
+      return;
+    }
+    res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+    res.end(answer.body ?? '');
+  }
+}
