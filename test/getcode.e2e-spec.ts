@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+import { ReferenceApi } from '../reference-api/main.js';
+import { CODE_PATTERN } from '../src/codes/code-format.js';
+import type { CodeResponseDto } from '../src/codes/dto/code-response.dto.js';
+import type { ProblemDetails } from '../src/common/problem-details.filter.js';
+import { type CodeMessage, decodeMessage } from '../src/queue/code-message.js';
+import { Azurite, drainQueue } from './support/azurite.js';
+import { type TestApp, startTestApp } from './support/test-app.js';
+
+/** A key unlike anything else in the output, so finding it anywhere is a leak. */
+const KEY = `e2e-key-${randomBytes(12).toString('hex')}`;
+
+describe('GET /api/v1/getcode against real Azurite and the reference API', () => {
+  let azurite: Azurite;
+  let referenceApi: ReferenceApi;
+  let target: TestApp;
+  const seen: string[] = [];
+
+  beforeAll(async () => {
+    azurite = await Azurite.start();
+    referenceApi = new ReferenceApi([KEY]);
+    const endpoint = await referenceApi.listen();
+    target = await startTestApp(azurite, { THIRD_PARTY_API_ENDPOINT: endpoint, THIRD_PARTY_API_KEY: KEY });
+  });
+
+  afterAll(async () => {
+    await target.close();
+    await referenceApi.close();
+    await azurite.stop();
+  });
+
+  const queue = () => target.queue;
+
+  async function getCode(requestId?: string) {
+    const call = request(target.server).get('/api/v1/getcode');
+    const res = await (requestId ? call.set('x-request-id', requestId) : call);
+    seen.push(res.text);
+    return res;
+  }
+
+  it('answers a well-formed code and puts exactly one message carrying it on the queue', async () => {
+    const res = await getCode('e2e-first');
+    expect(res.status).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+    const body = res.body as CodeResponseDto;
+    expect(Object.keys(body).sort()).toEqual(['code', 'timestamp']);
+    expect(body.code).toMatch(CODE_PATTERN);
+    expect(new Date(body.timestamp).toISOString()).toBe(body.timestamp);
+
+    const messages = await drainQueue(queue());
+    expect(messages.map((text) => decodeMessage(text, 'base64'))).toEqual([{ ...body, requestId: 'e2e-first' }]);
+  });
+
+  it('records one message per answered code under concurrent load', async () => {
+    const responses = await Promise.all(Array.from({ length: 30 }, () => getCode()));
+    expect(responses.map((res) => res.status)).toEqual(Array(30).fill(200));
+
+    const messages = (await drainQueue(queue())).map((text) => decodeMessage(text, 'base64'));
+    const expected: CodeMessage[] = responses.map((res) => ({
+      ...(res.body as CodeResponseDto),
+      requestId: res.headers['x-request-id'] as string,
+    }));
+    const byCode = (a: CodeMessage, b: CodeMessage) => a.code.localeCompare(b.code);
+    expect(messages.sort(byCode)).toEqual(expected.sort(byCode));
+  });
+
+  it('answers 502 problem+json and records nothing when the third party rejects the key', async () => {
+    referenceApi.setKeys(['some-other-key']);
+    try {
+      const res = await getCode();
+      expect(res.status).toBe(502);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body as ProblemDetails).toMatchObject({ code: 'THIRD_PARTY_KEY_REJECTED', status: 502 });
+      expect(res.body).not.toHaveProperty('timestamp');
+      expect(await drainQueue(queue())).toEqual([]);
+      expect(target.logs.text()).toMatch(/THIRD_PARTY_KEY_REJECTED: Third-party API answered HTTP 401/);
+    } finally {
+      referenceApi.setKeys([KEY]);
+    }
+    expect((await getCode()).status).toBe(200);
+  });
+
+  it('serves the home page, which links to the endpoint', async () => {
+    const res = await request(target.server).get('/');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(res.text).toContain('href="/api/v1/getcode"');
+  });
+
+  it('answers unknown routes and wrong methods with problem+json', async () => {
+    const unknown = await request(target.server).get('/api/v1/nothing');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body as ProblemDetails).toMatchObject({ code: 'NOT_FOUND', instance: '/api/v1/nothing' });
+    const post = await request(target.server).post('/api/v1/getcode');
+    expect([404, 405]).toContain(post.status);
+    expect(post.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+
+  it('never lets the key reach a log line, a response or a queue message', async () => {
+    await getCode();
+    referenceApi.setKeys(['rotated-away']);
+    await getCode();
+    referenceApi.setKeys([KEY]);
+    const messages = await drainQueue(queue());
+    expect(target.logs.lines.length).toBeGreaterThan(5);
+    expect(messages.length).toBeGreaterThan(0);
+    const everything = [
+      target.logs.text(),
+      ...seen,
+      ...messages,
+      ...messages.map((m) => decodeMessage(m, 'base64').code),
+    ];
+    for (const text of everything) {
+      expect(text).not.toContain(KEY);
+    }
+  });
+});

@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import { QueueClient } from '@azure/storage-queue';
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { AppModule } from '../../src/app.module.js';
+import { configureApp } from '../../src/app.setup.js';
+import { LogCapture } from '../doubles/log-capture.js';
+import { Azurite } from './azurite.js';
+
+export interface TestApp {
+  app: INestApplication;
+  server: Server;
+  logs: LogCapture;
+  queueName: string;
+  /** A client of the app's queue, to read back what the app wrote. */
+  queue: QueueClient;
+  close(): Promise<void>;
+}
+
+/** A unique queue name, so tests sharing one Azurite never see each other's messages. */
+export function uniqueQueueName(): string {
+  return `e2e-${randomBytes(6).toString('hex')}`;
+}
+
+/**
+ * The whole app as production wires it (AppModule + configureApp), with the
+ * given environment on top of a local-development one on `azurite`. Logs
+ * are captured.
+ */
+export async function startTestApp(azurite: Azurite, env: Record<string, string | undefined>): Promise<TestApp> {
+  const queueName = env.STORAGE_QUEUE_NAME ?? uniqueQueueName();
+  const full: Record<string, string | undefined> = {
+    NODE_ENV: 'test',
+    AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
+    STORAGE_QUEUE_NAME: queueName,
+    ...env,
+  };
+  const previous = Object.fromEntries(Object.keys(full).map((name) => [name, process.env[name]]));
+  setEnv(full);
+  const logs = new LogCapture();
+  try {
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+      .setLogger(logs)
+      .compile();
+    const app = moduleRef.createNestApplication({ logger: logs });
+    configureApp(app);
+    await app.init();
+    const server = app.getHttpServer() as Server;
+    const queue = new QueueClient(azurite.connectionString, queueName);
+    return { app, server, logs, queueName, queue, close: () => app.close() };
+  } finally {
+    setEnv(previous);
+  }
+}
+
+function setEnv(values: Record<string, string | undefined>): void {
+  for (const [name, value] of Object.entries(values)) {
+    if (value === undefined) {
+      delete process.env[name];
+    } else {
+      process.env[name] = value;
+    }
+  }
+}
