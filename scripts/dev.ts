@@ -52,12 +52,28 @@ function waitForPort(port: number, timeoutMs = 15_000): Promise<void> {
   });
 }
 
+/** Signals a child's whole process group: `nest start` runs the app as a grandchild. */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
 let stopping = false;
 function stop(exitCode = 0): void {
   if (stopping) return;
   stopping = true;
-  for (const child of children) child.kill('SIGTERM');
-  setTimeout(() => process.exit(exitCode), 2_000).unref();
+  for (const child of children) signalGroup(child, 'SIGTERM');
+  const running = children.filter((child) => child.exitCode === null && child.signalCode === null);
+  void Promise.all(running.map((child) => new Promise((resolve) => child.once('exit', resolve)))).then(() =>
+    process.exit(exitCode),
+  );
+  setTimeout(() => {
+    for (const child of children) signalGroup(child, 'SIGKILL');
+    process.exit(exitCode);
+  }, 5_000).unref();
 }
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));

@@ -10,5 +10,4 @@ export function configureApp(app: INestApplication): void {
   const express = app as NestExpressApplication;
   express.disable('x-powered-by');
   express.use(requestIdMiddleware);
-  express.enableShutdownHooks();
 }

@@ -23,7 +23,15 @@ async function bootstrap(env: Environment): Promise<void> {
   });
   configureApp(app);
   await app.listen(env.PORT);
-  new Logger('Bootstrap').log(`Listening on port ${env.PORT} (NODE_ENV=${env.NODE_ENV})`);
+  const logger = new Logger('Bootstrap');
+  logger.log(`Listening on port ${env.PORT} (NODE_ENV=${env.NODE_ENV})`);
+  // App Service stops a container with SIGTERM: finish in-flight requests, run shutdown hooks, exit 0.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.log(`${signal} received: closing`);
+      void app.close().finally(() => process.exit(0));
+    });
+  }
 }
 
 function readEnvironment(): Environment | undefined {

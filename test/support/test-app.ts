@@ -6,7 +6,7 @@ import { Test } from '@nestjs/testing';
 import { AppModule } from '../../src/app.module.js';
 import { configureApp } from '../../src/app.setup.js';
 import { LogCapture } from '../doubles/log-capture.js';
-import { Azurite } from './azurite.js';
+import { type Azurite } from './azurite.js';
 
 export interface TestApp {
   app: INestApplication;
@@ -28,7 +28,10 @@ export function uniqueQueueName(): string {
  * given environment on top of a local-development one on `azurite`. Logs
  * are captured.
  */
-export async function startTestApp(azurite: Azurite, env: Record<string, string | undefined>): Promise<TestApp> {
+export async function startTestApp(
+  azurite: Pick<Azurite, 'connectionString'>,
+  env: Record<string, string | undefined>,
+): Promise<TestApp> {
   const queueName = env.STORAGE_QUEUE_NAME ?? uniqueQueueName();
   const full: Record<string, string | undefined> = {
     NODE_ENV: 'test',

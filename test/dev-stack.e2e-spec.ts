@@ -1,0 +1,68 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { QueueClient } from '@azure/storage-queue';
+import request from 'supertest';
+import type { CodeResponseDto } from '../src/codes/dto/code-response.dto.js';
+import { CODE_PATTERN } from '../src/codes/code-format.js';
+import { decodeMessage } from '../src/queue/code-message.js';
+import { Azurite, drainQueue } from './support/azurite.js';
+import { freePort, waitForPort } from './support/ports.js';
+
+/**
+ * The README's run command, `npm run dev` (node scripts/dev.ts), on free
+ * ports: Azurite + the reference API + the app in watch mode, defaults from
+ * .env.example, and all of it gone after Ctrl-C.
+ */
+describe('npm run dev (the local stack)', () => {
+  let dev: ChildProcess;
+  let output = '';
+  const ports = { app: 0, azurite: 0, referenceApi: 0 };
+
+  beforeAll(async () => {
+    ports.app = await freePort();
+    ports.azurite = await freePort();
+    ports.referenceApi = await freePort();
+    dev = spawn(process.execPath, ['scripts/dev.ts'], {
+      env: {
+        ...process.env,
+        NODE_OPTIONS: '',
+        PORT: String(ports.app),
+        AZURITE_QUEUE_PORT: String(ports.azurite),
+        REFERENCE_API_PORT: String(ports.referenceApi),
+        THIRD_PARTY_API_ENDPOINT: `http://127.0.0.1:${ports.referenceApi}/api/RandomNumber`,
+        AZURE_STORAGE_CONNECTION_STRING: Azurite.connectionString(ports.azurite),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    dev.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    dev.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await waitForPort(ports.app, 90_000);
+  }, 100_000);
+
+  afterAll(() => {
+    if (dev.exitCode === null) {
+      dev.kill('SIGKILL');
+    }
+  });
+
+  it('serves a code whose message lands in the local Azurite queue', async () => {
+    const res = await request(`http://127.0.0.1:${ports.app}`).get('/api/v1/getcode');
+    expect(res.status).toBe(200);
+    const { code } = res.body as CodeResponseDto;
+    expect(code).toMatch(CODE_PATTERN);
+
+    const queue = new QueueClient(Azurite.connectionString(ports.azurite), 'code-requests');
+    const messages = await drainQueue(queue);
+    expect(messages.map((text) => decodeMessage(text, 'base64').code)).toEqual([code]);
+    expect(output).toContain('[reference-api] Reference third-party API listening');
+    expect(output).toMatch(/\[app\] .*KEY_VAULT_URL is not set/);
+  });
+
+  it('stops Azurite, the reference API and the app on Ctrl-C', async () => {
+    dev.kill('SIGINT');
+    await once(dev, 'exit');
+    for (const port of Object.values(ports)) {
+      await expect(waitForPort(port, 200)).rejects.toThrow(/nothing listens/);
+    }
+  }, 15_000);
+});

@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+import { ReferenceApi } from '../reference-api/main.js';
+import type { ProblemDetails } from '../src/common/problem-details.filter.js';
+import { AppProcess, buildApp } from './support/app-process.js';
+import { Azurite } from './support/azurite.js';
+import { freePort } from './support/ports.js';
+
+const KEY = `e2e-key-${randomBytes(12).toString('hex')}`;
+
+describe('the production build at start-up (node dist/main.js)', () => {
+  beforeAll(() => buildApp(), 120_000);
+
+  it('stops with exit code 1 and one message listing every configuration problem', async () => {
+    const app = new AppProcess({ PORT: 'http', QUEUE_MESSAGE_ENCODING: 'utf7' });
+    expect(await app.exited).toBe(1);
+    expect(app.stderr).toMatch(/^Invalid configuration \(5 problems\):\n/);
+    for (const name of [
+      'PORT',
+      'QUEUE_MESSAGE_ENCODING',
+      'THIRD_PARTY_API_ENDPOINT',
+      'STORAGE_QUEUE_URL',
+      'KEY_VAULT_URL',
+    ]) {
+      expect(app.stderr).toMatch(new RegExp(`^  - ${name} `, 'm'));
+    }
+    expect(app.stderr).not.toMatch(/^\s+at /m);
+    expect(app.stdout).toBe('');
+  });
+
+  it('refuses the local key fallback in production, without printing the key', async () => {
+    const app = new AppProcess({
+      NODE_ENV: 'production',
+      THIRD_PARTY_API_ENDPOINT: 'https://fn.example.net/api/RandomNumber',
+      THIRD_PARTY_API_KEY: KEY,
+      AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+    });
+    expect(await app.exited).toBe(1);
+    expect(app.stderr).toContain('KEY_VAULT_URL is required when NODE_ENV=production');
+    expect(app.output).not.toContain(KEY);
+  });
+
+  describe('with Key Vault unreachable', () => {
+    let azurite: Azurite;
+    let referenceApi: ReferenceApi;
+    let app: AppProcess;
+    let port: number;
+
+    beforeAll(async () => {
+      azurite = await Azurite.start();
+      referenceApi = new ReferenceApi([KEY]);
+      port = await freePort();
+      app = new AppProcess({
+        NODE_ENV: 'production',
+        PORT: String(port),
+        KEY_VAULT_URL: `https://127.0.0.1:${await freePort()}/`,
+        THIRD_PARTY_API_ENDPOINT: await referenceApi.listen(),
+        AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
+        AZURE_TOKEN_CREDENTIALS: 'prod',
+      });
+      await app.waitForPort(port);
+    });
+
+    afterAll(async () => {
+      await app.stop('SIGKILL');
+      await referenceApi.close();
+      await azurite.stop();
+    });
+
+    it('stays up, logs what to fix, and answers 503 until the vault can be read', async () => {
+      const base = `http://127.0.0.1:${port}`;
+      expect((await request(base).get('/')).status).toBe(200);
+      await app.waitForOutput(
+        /Third-party API key \\"third-party-api-key\\" is not available yet: .*check that the vault exists/,
+      );
+
+      const res = await request(base).get('/api/v1/getcode');
+      expect(res.status).toBe(503);
+      expect(res.headers['retry-after']).toBeDefined();
+      expect(res.body as ProblemDetails).toMatchObject({ code: 'SECRET_STORE_UNAVAILABLE' });
+      expect(referenceApi.stats.requests).toBe(0);
+    }, 40_000);
+
+    it('writes JSON log lines in production', () => {
+      const lines = app.stdout.trim().split('\n');
+      expect(lines.length).toBeGreaterThan(3);
+      for (const line of lines) {
+        expect(() => JSON.parse(line) as unknown).not.toThrow();
+      }
+    });
+
+    it('exits 0 on SIGTERM', async () => {
+      expect(await app.stop('SIGTERM')).toBe(0);
+    });
+  });
+});

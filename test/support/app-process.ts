@@ -1,0 +1,55 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { waitForPort } from './ports.js';
+
+/** Compiles the production bundle (`nest build`), as the container build does. */
+export function buildApp(): void {
+  execFileSync(process.execPath, ['node_modules/.bin/nest', 'build'], { stdio: 'pipe' });
+}
+
+/**
+ * `node dist/main.js` as a child process with exactly the given environment
+ * (plus PATH): the production build, seen from outside.
+ */
+export class AppProcess {
+  stdout = '';
+  stderr = '';
+  readonly exited: Promise<number | null>;
+  private readonly child: ChildProcess;
+
+  constructor(env: Record<string, string>) {
+    this.child = spawn(process.execPath, ['dist/main.js'], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child.stdout?.on('data', (chunk: Buffer) => (this.stdout += chunk.toString()));
+    this.child.stderr?.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
+    this.exited = once(this.child, 'exit').then(([code]) => code as number | null);
+  }
+
+  get output(): string {
+    return this.stdout + this.stderr;
+  }
+
+  /** Resolves when the output matches; rejects if the process exits first or time runs out. */
+  async waitForOutput(pattern: RegExp, timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(this.output)) {
+      if (this.child.exitCode !== null || Date.now() > deadline) {
+        throw new Error(`output never matched ${pattern}:\n${this.output}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  waitForPort(port: number): Promise<void> {
+    return waitForPort(port);
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    if (this.child.exitCode === null) {
+      this.child.kill(signal);
+    }
+    return this.exited;
+  }
+}
