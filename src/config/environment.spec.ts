@@ -64,6 +64,14 @@ describe('parseEnvironment', () => {
     expect(parseEnvironment({ ...env, ALLOW_LOCAL_SECRETS_IN_PRODUCTION: 'true' }).NODE_ENV).toBe('production');
   });
 
+  it('refuses to send the key over plain http to another machine in production', () => {
+    const remote = { ...AZURE, THIRD_PARTY_API_ENDPOINT: 'http://fn-codes.azurewebsites.net/api/RandomNumber' };
+    expect(problemsOf(remote)).toEqual([expect.stringMatching(/^THIRD_PARTY_API_ENDPOINT must use https/)]);
+    const loopback = { ...AZURE, THIRD_PARTY_API_ENDPOINT: 'http://127.0.0.1:7071/api/RandomNumber' };
+    expect(parseEnvironment(loopback).THIRD_PARTY_API_ENDPOINT).toBe(loopback.THIRD_PARTY_API_ENDPOINT);
+    expect(parseEnvironment({ ...remote, NODE_ENV: 'development' })).toBeDefined();
+  });
+
   it('rejects an http Key Vault URL and an unknown AZURE_TOKEN_CREDENTIALS', () => {
     const problems = problemsOf({ ...AZURE, KEY_VAULT_URL: 'http://kv.local/', AZURE_TOKEN_CREDENTIALS: 'magic' });
     expect(problems).toEqual([

@@ -1,92 +1,5 @@
-import { z } from 'zod';
-
-const booleanFlag = z
-  .enum(['true', 'false', '1', '0'], { error: 'must be "true" or "false"' })
-  .transform((value) => value === 'true' || value === '1');
-
-const integer = (min: number, max: number) => {
-  const error = `must be a whole number from ${min} to ${max}`;
-  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
-};
-const positiveInt = (max: number) => integer(1, max);
-
-const httpsOrLocalUrl = z.url({
-  protocol: /^https?$/,
-  error: 'must be an absolute http(s) URL',
-});
-
-const TOKEN_CREDENTIAL_CHOICES = [
-  'dev',
-  'prod',
-  'environmentcredential',
-  'workloadidentitycredential',
-  'managedidentitycredential',
-  'visualstudiocodecredential',
-  'azureclicredential',
-  'azurepowershellcredential',
-  'azuredeveloperclicredential',
-] as const;
-
-/**
- * Every environment variable the app reads, with its default. This is the
- * configuration contract documented in the README and `.env.example`.
- */
-const environmentShape = z.object({
-  NODE_ENV: z
-    .enum(['development', 'production', 'test'], { error: 'must be development, production or test' })
-    .default('development'),
-  PORT: integer(1, 65_535).default(8080),
-  LOG_LEVEL: z
-    .enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'], {
-      error: 'must be fatal, error, warn, log, debug or verbose',
-    })
-    .default('log'),
-
-  AZURE_CLIENT_ID: z.uuid({ error: 'must be the client id (a GUID) of a managed identity' }).optional(),
-  AZURE_TOKEN_CREDENTIALS: z
-    .string()
-    .transform((value) => value.trim().toLowerCase())
-    .pipe(z.enum(TOKEN_CREDENTIAL_CHOICES, { error: `must be one of ${TOKEN_CREDENTIAL_CHOICES.join(', ')}` }))
-    .optional(),
-
-  KEY_VAULT_URL: z
-    .url({ protocol: /^https$/, error: 'must be an https URL such as https://<vault-name>.vault.azure.net/' })
-    .optional(),
-  THIRD_PARTY_API_SECRET_NAME: z
-    .string()
-    .regex(/^[0-9a-zA-Z-]{1,127}$/, 'must be a Key Vault secret name: 1-127 letters, digits and dashes')
-    .default('third-party-api-key'),
-  THIRD_PARTY_API_KEY: z.string().min(1).optional(),
-  ALLOW_LOCAL_SECRETS_IN_PRODUCTION: booleanFlag.default(false),
-  SECRET_CACHE_TTL_SECONDS: positiveInt(86_400).default(3_600),
-  SECRET_REFRESH_BACKOFF_SECONDS: positiveInt(3_600).default(30),
-
-  THIRD_PARTY_API_ENDPOINT: httpsOrLocalUrl,
-  THIRD_PARTY_TIMEOUT_MS: positiveInt(120_000).default(10_000),
-  THIRD_PARTY_MAX_SOCKETS: positiveInt(10_000).default(256),
-
-  STORAGE_QUEUE_URL: httpsOrLocalUrl.optional(),
-  AZURE_STORAGE_CONNECTION_STRING: z.string().min(1).optional(),
-  STORAGE_QUEUE_NAME: z
-    .string()
-    .regex(
-      /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/,
-      'must be a queue name: 3-63 lowercase letters, digits and single dashes',
-    )
-    .default('code-requests'),
-  QUEUE_CREATE_IF_NOT_EXISTS: booleanFlag.default(true),
-  QUEUE_MESSAGE_ENCODING: z.enum(['base64', 'text'], { error: 'must be base64 or text' }).default('base64'),
-  QUEUE_MESSAGE_TTL_SECONDS: z.coerce
-    .number()
-    .int()
-    .refine(
-      (value) => value === -1 || (value >= 1 && value <= 604_800),
-      'must be -1 (never expire) or 1-604800 seconds',
-    )
-    .default(604_800),
-  QUEUE_MAX_TRIES: positiveInt(10).default(3),
-  QUEUE_TRY_TIMEOUT_MS: positiveInt(120_000).default(10_000),
-});
+import type { z } from 'zod';
+import { environmentShape } from './environment.schema.js';
 
 type RawEnvironment = Record<string, string>;
 
@@ -115,7 +28,21 @@ function crossFieldProblems(env: RawEnvironment): string[] {
         'development (set ALLOW_LOCAL_SECRETS_IN_PRODUCTION=true to accept it anyway)',
     );
   }
+  if (production && sendsKeyInClear(env.THIRD_PARTY_API_ENDPOINT)) {
+    problems.push(
+      'THIRD_PARTY_API_ENDPOINT must use https when NODE_ENV=production: the access key travels in a request header',
+    );
+  }
   return problems;
+}
+
+/** An http:// URL to anything but this machine would expose the key on the network. */
+function sendsKeyInClear(endpoint: string | undefined): boolean {
+  if (!endpoint || !URL.canParse(endpoint)) {
+    return false;
+  }
+  const url = new URL(endpoint);
+  return url.protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
 }
 
 const REQUIRED_HINTS: Record<string, string> = {
