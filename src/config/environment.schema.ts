@@ -10,7 +10,7 @@ const integer = (min: number, max: number) => {
 };
 const positiveInt = (max: number) => integer(1, max);
 
-const httpsOrLocalUrl = z.url({
+const httpUrl = z.url({
   protocol: /^https?$/,
   error: 'must be an absolute http(s) URL',
 });
@@ -61,11 +61,11 @@ export const environmentShape = z.object({
   SECRET_CACHE_TTL_SECONDS: positiveInt(86_400).default(3_600),
   SECRET_REFRESH_BACKOFF_SECONDS: positiveInt(3_600).default(30),
 
-  THIRD_PARTY_API_ENDPOINT: httpsOrLocalUrl,
+  THIRD_PARTY_API_ENDPOINT: httpUrl,
   THIRD_PARTY_TIMEOUT_MS: positiveInt(120_000).default(10_000),
   THIRD_PARTY_MAX_SOCKETS: positiveInt(10_000).default(256),
 
-  STORAGE_QUEUE_URL: httpsOrLocalUrl.optional(),
+  STORAGE_QUEUE_URL: httpUrl.optional(),
   AZURE_STORAGE_CONNECTION_STRING: z.string().min(1).optional(),
   STORAGE_QUEUE_NAME: z
     .string()
