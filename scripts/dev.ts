@@ -7,8 +7,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { parseEnv } from 'node:util';
+import { waitForPort } from './ports.ts';
 
 const fromFile = (path: string): Record<string, string> =>
   existsSync(path) ? (parseEnv(readFileSync(path, 'utf8')) as Record<string, string>) : {};
@@ -34,22 +34,6 @@ function start(name: string, command: string, args: string[], extraEnv: NodeJS.P
     stop(code ?? 1);
   });
   children.push(child);
-}
-
-function waitForPort(port: number, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = (): void => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => socket.end(() => resolve()));
-      socket.once('error', () => {
-        socket.destroy();
-        if (Date.now() > deadline) reject(new Error(`nothing listens on port ${port}`));
-        else setTimeout(attempt, 100);
-      });
-    };
-    attempt();
-  });
 }
 
 /** Signals a child's whole process group: `nest start` runs the app as a grandchild. */

@@ -6,7 +6,7 @@ import type { CodeResponseDto } from '../src/codes/dto/code-response.dto.js';
 import { CODE_PATTERN } from '../src/codes/code-format.js';
 import { decodeMessage } from '../src/queue/code-message.js';
 import { Azurite, drainQueue } from './support/azurite.js';
-import { freePort, waitForPort } from './support/ports.js';
+import { freePort, waitForPort } from '../scripts/ports.js';
 
 /**
  * The README's run command, `npm run dev` (node scripts/dev.ts), on free

@@ -5,7 +5,7 @@ import type { CodeResponseDto } from '../src/codes/dto/code-response.dto.js';
 import type { ProblemDetails } from '../src/common/problem-details.filter.js';
 import { decodeMessage } from '../src/queue/code-message.js';
 import { Azurite, drainQueue } from './support/azurite.js';
-import { freePort } from './support/ports.js';
+import { freePort } from '../scripts/ports.js';
 import { type TestApp, startTestApp } from './support/test-app.js';
 
 const KEY = `e2e-key-${randomBytes(12).toString('hex')}`;

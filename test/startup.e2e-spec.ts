@@ -4,7 +4,7 @@ import { ReferenceApi } from '../reference-api/main.js';
 import type { ProblemDetails } from '../src/common/problem-details.filter.js';
 import { AppProcess, buildApp } from './support/app-process.js';
 import { Azurite } from './support/azurite.js';
-import { freePort } from './support/ports.js';
+import { freePort } from '../scripts/ports.js';
 
 const KEY = `e2e-key-${randomBytes(12).toString('hex')}`;
 

@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { waitForPort } from './ports.js';
+import { waitForPort } from '../../scripts/ports.js';
 
 /** Compiles the production bundle (`nest build`), as the container build does. */
 export function buildApp(): void {

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { QueueClient } from '@azure/storage-queue';
-import { freePort, waitForPort } from './ports.js';
+import { freePort, waitForPort } from '../../scripts/ports.js';
 
 /** Azurite's published development account (not a secret: it is the same for every Azurite). */
 const ACCOUNT = 'devstoreaccount1';

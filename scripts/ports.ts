@@ -1,3 +1,4 @@
+/** Loopback port helpers shared by `npm run dev` and the tests. */
 import { createServer, connect } from 'node:net';
 
 /** A TCP port that was free a moment ago on 127.0.0.1. */
