@@ -8,6 +8,7 @@ import { azureConfig } from './config/azure.config.js';
 import { queueConfig } from './config/queue.config.js';
 import { secretsConfig } from './config/secrets.config.js';
 import { thirdPartyConfig } from './config/third-party.config.js';
+import { HealthModule } from './health/health.module.js';
 import { HomeModule } from './home/home.module.js';
 
 @Module({
@@ -22,6 +23,7 @@ import { HomeModule } from './home/home.module.js';
     }),
     HomeModule,
     CodesModule,
+    HealthModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
 })

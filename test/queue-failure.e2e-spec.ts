@@ -54,7 +54,7 @@ describe('GET /api/v1/getcode when the queue is unreachable', () => {
   });
 
   it('recovers by itself once the queue is back, creating the missing queue', async () => {
-    azurite = await Azurite.start(queuePort);
+    azurite = await Azurite.start({ port: queuePort });
     const res = await request(target.server).get('/api/v1/getcode');
     expect(res.status).toBe(200);
     const messages = await drainQueue(target.queue);

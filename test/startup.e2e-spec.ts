@@ -3,6 +3,7 @@ import request from 'supertest';
 import { ReferenceApi } from '../reference-api/main.js';
 import type { ProblemDetails } from '../src/common/problem-details.filter.js';
 import { AppProcess, buildApp } from './support/app-process.js';
+import { ManagedIdentityEndpoint } from './doubles/managed-identity-endpoint.js';
 import { Azurite } from './support/azurite.js';
 import { freePort } from '../scripts/ports.js';
 
@@ -41,12 +42,15 @@ describe('the production build at start-up (node dist/main.js)', () => {
   });
 
   describe('with Key Vault unreachable', () => {
+    let identity: ManagedIdentityEndpoint;
     let azurite: Azurite;
     let referenceApi: ReferenceApi;
     let app: AppProcess;
     let port: number;
 
     beforeAll(async () => {
+      identity = new ManagedIdentityEndpoint();
+      await identity.start();
       azurite = await Azurite.start();
       referenceApi = new ReferenceApi([KEY]);
       port = await freePort();
@@ -57,6 +61,7 @@ describe('the production build at start-up (node dist/main.js)', () => {
         THIRD_PARTY_API_ENDPOINT: await referenceApi.listen(),
         AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
         AZURE_TOKEN_CREDENTIALS: 'prod',
+        ...identity.environment,
       });
       await app.waitForPort(port);
     });
@@ -65,13 +70,14 @@ describe('the production build at start-up (node dist/main.js)', () => {
       await app.stop('SIGKILL');
       await referenceApi.close();
       await azurite.stop();
+      await identity.stop();
     });
 
     it('stays up, logs what to fix, and answers 503 until the vault can be read', async () => {
       const base = `http://127.0.0.1:${port}`;
       expect((await request(base).get('/')).status).toBe(200);
       await app.waitForOutput(
-        /Third-party API key \\"third-party-api-key\\" is not available yet: .*check that the vault exists/,
+        /secrets: Reading secret \\"third-party-api-key\\" from Key Vault https:\/\/127\.0\.0\.1:\d+\/ failed .*ECONNREFUSED.*check that the vault exists/,
       );
 
       const res = await request(base).get('/api/v1/getcode');

@@ -1,7 +1,8 @@
-import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import { DefaultAzureCredential } from '@azure/identity';
 import { Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { azureConfig } from '../config/azure.config.js';
+import { AppCredential } from './app-credential.js';
 import { AZURE_CREDENTIAL } from './azure.constants.js';
 
 /**
@@ -10,27 +11,26 @@ import { AZURE_CREDENTIAL } from './azure.constants.js';
  * azd, VS Code, PowerShell) locally. `AZURE_TOKEN_CREDENTIALS` (read by
  * @azure/identity) narrows the chain: `prod`, `dev`, or one credential name.
  */
-export function createAzureCredential(config: ConfigType<typeof azureConfig>): TokenCredential {
-  return new DefaultAzureCredential(
+export function createAppCredential(config: ConfigType<typeof azureConfig>): AppCredential {
+  const inner = new DefaultAzureCredential(
     config.managedIdentityClientId ? { managedIdentityClientId: config.managedIdentityClientId } : {},
   );
+  return new AppCredential(inner, config.tokenTimeoutMs);
 }
 
 /**
  * Provides `AZURE_CREDENTIAL`: the single Microsoft Entra credential that
- * every Azure client (Key Vault, Storage) is built with. One instance per
- * process, so tokens are cached once and the identity endpoint is not
- * throttled. Nothing else in the app creates a credential; the credential
- * does no I/O until a client first asks it for a token.
+ * every Azure client (Key Vault, Storage) is built with, also injectable as
+ * `AppCredential` for start-up diagnostics. One instance per process, so
+ * tokens are cached once and the identity endpoint is not throttled. Nothing
+ * else in the app creates a credential; it does no I/O until first asked for
+ * a token.
  */
 @Module({
   providers: [
-    {
-      provide: AZURE_CREDENTIAL,
-      useFactory: createAzureCredential,
-      inject: [azureConfig.KEY],
-    },
+    { provide: AppCredential, useFactory: createAppCredential, inject: [azureConfig.KEY] },
+    { provide: AZURE_CREDENTIAL, useExisting: AppCredential },
   ],
-  exports: [AZURE_CREDENTIAL],
+  exports: [AZURE_CREDENTIAL, AppCredential],
 })
 export class AzureModule {}

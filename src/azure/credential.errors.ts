@@ -8,25 +8,63 @@ export class AzureCredentialError extends ServiceError {
   override readonly retryAfterSeconds = 30;
 }
 
+/** Token acquisition outlived AZURE_TOKEN_TIMEOUT_MS (an identity endpoint can hang for minutes). */
+export class TokenTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`No token within ${timeoutMs} ms`);
+    this.name = 'TokenTimeoutError';
+  }
+}
+
 /** True when an Azure SDK call failed because the credential could not produce a token. */
 export function isCredentialFailure(error: unknown): boolean {
   return (
     error instanceof CredentialUnavailableError ||
     error instanceof AuthenticationError ||
-    error instanceof AggregateAuthenticationError
+    error instanceof AggregateAuthenticationError ||
+    error instanceof TokenTimeoutError
   );
+}
+
+/** What to fix, given where the app runs (the same variables @azure/identity reads). */
+function fixFor(env: NodeJS.ProcessEnv): string {
+  if (env.IDENTITY_ENDPOINT) {
+    return (
+      'The App Service managed identity endpoint gave no token: check that the identity is enabled and, ' +
+      'for a user-assigned identity, that AZURE_CLIENT_ID is its client id.'
+    );
+  }
+  if (env.WEBSITE_SITE_NAME) {
+    return (
+      'Managed identity is not enabled on this App Service: turn on the system-assigned identity, or assign a ' +
+      'user-assigned one and set AZURE_CLIENT_ID to its client id.'
+    );
+  }
+  const chain = env.AZURE_TOKEN_CREDENTIALS?.trim().toLowerCase();
+  if (chain && chain !== 'dev' && !chain.endsWith('clicredential') && !chain.startsWith('visualstudio')) {
+    return (
+      `AZURE_TOKEN_CREDENTIALS=${env.AZURE_TOKEN_CREDENTIALS} leaves only production credentials, and none is ` +
+      'available here: run on Azure with a managed identity, or unset it to use your developer sign-in.'
+    );
+  }
+  return 'No developer sign-in was found: run `az login` (or `azd auth login`), or set AZURE_TOKEN_CREDENTIALS.';
+}
+
+/** The first line of the SDK's explanation, bounded: it names what was tried, never a token. */
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const line = message.split('\n').find((part) => part.trim() !== '') ?? '';
+  return line.length > 300 ? `${line.slice(0, 297)}...` : line;
 }
 
 /**
  * Translates a credential failure for `target` (e.g. "Key Vault https://...")
- * into an error whose hint says what to fix. The SDK's own message is not
- * copied: it is long and names every credential in the chain.
+ * into an error whose hint says what was tried and what to fix.
  */
-export function credentialError(target: string, error: unknown): AzureCredentialError {
+export function credentialError(target: string, error: unknown, env = process.env): AzureCredentialError {
   const name = error instanceof Error ? error.name : 'unknown error';
   return new AzureCredentialError(
     'The service could not authenticate to Azure.',
-    `No Microsoft Entra token for ${target} (${name}). On App Service, enable the managed identity ` +
-      '(and set AZURE_CLIENT_ID for a user-assigned one); locally, run `az login` or `azd auth login`.',
+    `No Microsoft Entra token for ${target} (${name}: ${firstLine(error)}). ${fixFor(env)}`,
   );
 }

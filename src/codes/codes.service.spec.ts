@@ -1,4 +1,6 @@
 import { Test } from '@nestjs/testing';
+import { StaticTokenCredential } from '../../test/doubles/static-credential.js';
+import { AppCredential } from '../azure/app-credential.js';
 import { FakeQueueClient } from '../../test/doubles/fake-queue-client.js';
 import { queueConfig } from '../config/queue.config.js';
 import { decodeMessage } from '../queue/code-message.js';
@@ -30,6 +32,7 @@ describe('CodesService', () => {
         CodeQueue,
         { provide: ThirdPartyClient, useValue: numbers },
         { provide: QUEUE_CLIENT, useValue: queueClient.asQueueClient() },
+        { provide: AppCredential, useValue: new AppCredential(new StaticTokenCredential(), 1_000) },
         {
           provide: queueConfig.KEY,
           useValue: { messageEncoding: 'base64', messageTtlSeconds: 60, createIfNotExists: false },

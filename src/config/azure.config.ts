@@ -7,5 +7,7 @@ export const azureConfig = registerAs('azure', () => {
   return {
     /** Client id of a user-assigned managed identity; undefined means the system-assigned one. */
     managedIdentityClientId: env.AZURE_CLIENT_ID,
+    /** Upper bound of one token acquisition, however the identity endpoint behaves. */
+    tokenTimeoutMs: env.AZURE_TOKEN_TIMEOUT_MS,
   };
 });

@@ -48,6 +48,7 @@ export const environmentShape = z.object({
     .transform((value) => value.trim().toLowerCase())
     .pipe(z.enum(TOKEN_CREDENTIAL_CHOICES, { error: `must be one of ${TOKEN_CREDENTIAL_CHOICES.join(', ')}` }))
     .optional(),
+  AZURE_TOKEN_TIMEOUT_MS: positiveInt(120_000).default(10_000),
 
   KEY_VAULT_URL: z
     .url({ protocol: /^https$/, error: 'must be an https URL such as https://<vault-name>.vault.azure.net/' })

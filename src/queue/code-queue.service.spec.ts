@@ -1,6 +1,8 @@
 import { CredentialUnavailableError } from '@azure/identity';
 import { RestError } from '@azure/storage-queue';
 import { Test } from '@nestjs/testing';
+import { StaticTokenCredential } from '../../test/doubles/static-credential.js';
+import { AppCredential } from '../azure/app-credential.js';
 import { FakeQueueClient } from '../../test/doubles/fake-queue-client.js';
 import { LogCapture } from '../../test/doubles/log-capture.js';
 import { queueConfig } from '../config/queue.config.js';
@@ -25,6 +27,7 @@ describe('CodeQueue', () => {
       providers: [
         CodeQueue,
         { provide: QUEUE_CLIENT, useValue: client.asQueueClient() },
+        { provide: AppCredential, useValue: new AppCredential(new StaticTokenCredential(), 1_000) },
         { provide: queueConfig.KEY, useValue: { ...BASE_CONFIG, ...config } },
       ],
     })
@@ -52,20 +55,33 @@ describe('CodeQueue', () => {
 
   it('creates the queue once at start-up, or not at all when switched off', async () => {
     client.exists = false;
-    await createQueue();
+    const queue = await createQueue();
     expect(client.creates).toBe(1);
-    expect(logs.text()).toContain('Created queue "code-requests"');
+    await expect(queue.checkAccess()).resolves.toBe(
+      'Storage queue "code-requests" at devstoreaccount1: reachable with a connection string (local development); queue created',
+    );
 
     client = new FakeQueueClient();
-    await createQueue({ createIfNotExists: false });
+    const unchecked = await createQueue({ createIfNotExists: false });
     expect(client.creates).toBe(0);
+    await expect(unchecked.checkAccess()).resolves.toMatch(/queue not checked$/);
+  });
+
+  it('names the identity it writes as when it uses the Entra credential', async () => {
+    const queue = await createQueue({ queueUrl: 'https://stcodes.queue.core.windows.net/code-requests' });
+    await expect(queue.checkAccess()).resolves.toMatch(
+      /reachable with a token as application test-app .*; queue exists$/,
+    );
   });
 
   it('survives a failed creation at start-up and creates the queue on the first write', async () => {
     client.exists = false;
     client.createFailures = [new RestError('down', { statusCode: 503 })];
     const queue = await createQueue();
-    expect(logs.text()).toMatch(/error .*Request to queue "code-requests".*HTTP 503/);
+    await expect(queue.checkAccess()).rejects.toMatchObject({
+      code: 'QUEUE_UNAVAILABLE',
+      hint: expect.stringMatching(/Request to queue "code-requests".*HTTP 503/) as string,
+    });
 
     await queue.publish(MESSAGE);
     expect(client.creates).toBe(2);

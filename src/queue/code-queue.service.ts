@@ -1,15 +1,20 @@
 import { type QueueClient, isRestError } from '@azure/storage-queue';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import { AppCredential } from '../azure/app-credential.js';
+import { STORAGE_SCOPE } from '../azure/azure.constants.js';
 import { credentialError, isCredentialFailure } from '../azure/credential.errors.js';
 import { describeError } from '../common/describe-error.js';
-import { type ServiceError, operatorMessage } from '../common/service-error.js';
+import { ServiceError } from '../common/service-error.js';
 import { queueConfig } from '../config/queue.config.js';
 import { type CodeMessage, encodeMessage } from './code-message.js';
 import { QUEUE_CLIENT } from './queue.constants.js';
 import { QueueAccessDeniedError, QueueNotFoundError, QueueUnavailableError } from './queue.errors.js';
 
 const CLIENT_DETAIL = 'The code could not be recorded; no code was issued.';
+
+/** How start-up found the queue: created, already there, not checked, or the failure. */
+type StartupOutcome = 'created' | 'exists' | 'not checked' | ServiceError;
 
 /**
  * Writes one message per issued code to the Azure Storage queue.
@@ -23,21 +28,37 @@ const CLIENT_DETAIL = 'The code could not be recorded; no code was issued.';
 export class CodeQueue implements OnApplicationBootstrap {
   private readonly logger = new Logger(CodeQueue.name);
   private readonly target: string;
-  private startup: Promise<void> = Promise.resolve();
+  private startup: Promise<StartupOutcome> = Promise.resolve('not checked');
 
   constructor(
     @Inject(QUEUE_CLIENT) private readonly client: QueueClient,
     @Inject(queueConfig.KEY) private readonly config: ConfigType<typeof queueConfig>,
+    private readonly credential: AppCredential,
   ) {
     this.target = `queue "${client.name}" at ${client.accountName || 'the storage account'}`;
   }
 
   onApplicationBootstrap(): void {
     if (this.config.createIfNotExists) {
-      this.startup = this.createQueue().catch((error: unknown) => {
-        this.logger.error(operatorMessage(error));
-      });
+      this.startup = this.createQueue().then(
+        (created) => (created ? 'created' : 'exists'),
+        (error: unknown) => error as ServiceError,
+      );
     }
+  }
+
+  /**
+   * Start-up diagnostics: who the client authenticates as (Entra ID mode) and
+   * how start-up found the queue. Throws `ServiceError`s.
+   */
+  async checkAccess(): Promise<string> {
+    const identity = this.config.queueUrl ? await this.identity() : undefined;
+    const outcome = await this.startup;
+    if (outcome instanceof ServiceError) {
+      throw outcome;
+    }
+    const how = identity ? `with a token as ${identity}` : 'with a connection string (local development)';
+    return `Storage ${this.target}: reachable ${how}; queue ${outcome}`;
   }
 
   async publish(message: CodeMessage): Promise<void> {
@@ -50,6 +71,7 @@ export class CodeQueue implements OnApplicationBootstrap {
         throw error;
       }
       await this.createQueue();
+      this.logger.warn(`Created ${this.target}, which was missing`);
       await this.send(body);
     }
   }
@@ -62,12 +84,21 @@ export class CodeQueue implements OnApplicationBootstrap {
     }
   }
 
-  private async createQueue(): Promise<void> {
+  /** Resolves true when the queue was created, false when it existed. */
+  private async createQueue(): Promise<boolean> {
     try {
-      const result = await this.client.createIfNotExists();
-      this.logger.log(`${result.succeeded ? 'Created' : 'Using existing'} ${this.target}`);
+      const { succeeded } = await this.client.createIfNotExists();
+      return succeeded;
     } catch (error) {
       throw this.translate(error);
+    }
+  }
+
+  private async identity(): Promise<string> {
+    try {
+      return await this.credential.identityFor(STORAGE_SCOPE);
+    } catch (error) {
+      throw credentialError(this.target, error);
     }
   }
 

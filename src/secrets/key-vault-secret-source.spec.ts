@@ -1,12 +1,22 @@
 import { CredentialUnavailableError } from '@azure/identity';
 import { RestError, type SecretClient } from '@azure/keyvault-secrets';
+import { StaticTokenCredential } from '../../test/doubles/static-credential.js';
+import { AppCredential } from '../azure/app-credential.js';
 import { KeyVaultSecretSource } from './key-vault-secret-source.js';
 
 const VAULT = 'https://kv-codes.vault.azure.net/';
+let credential: StaticTokenCredential;
+
+beforeEach(() => {
+  credential = new StaticTokenCredential({
+    appid: 'c0ffee00-app',
+    xms_mirid: '/subscriptions/s/providers/Microsoft.Web/sites/app-codes',
+  });
+});
 
 function sourceAnswering(answer: () => Promise<{ value?: string }>): KeyVaultSecretSource {
   const client = { vaultUrl: VAULT, getSecret: answer } as unknown as SecretClient;
-  return new KeyVaultSecretSource(client);
+  return new KeyVaultSecretSource(client, new AppCredential(credential, 1_000));
 }
 
 const failing = (error: Error) => sourceAnswering(() => Promise.reject(error));
@@ -33,7 +43,7 @@ describe('KeyVaultSecretSource', () => {
       'a credential failure',
       new CredentialUnavailableError('no identity'),
       'CREDENTIAL_UNAVAILABLE',
-      /managed identity.*az login/,
+      /CredentialUnavailableError: no identity\)\. /,
     ],
     ['a 503', new RestError('busy', { statusCode: 503 }), 'SECRET_STORE_UNAVAILABLE', /HTTP 503/],
     [
@@ -68,5 +78,22 @@ describe('KeyVaultSecretSource', () => {
       .catch((e: unknown) => e)) as Error;
     expect(failure.cause).toBeUndefined();
     expect(JSON.stringify(failure, Object.getOwnPropertyNames(failure))).not.toContain('request');
+  });
+
+  it('says which identity it authenticates as, from the Key Vault token', async () => {
+    const source = sourceAnswering(() => Promise.resolve({ value: 'v' }));
+    await expect(source.identity()).resolves.toBe(
+      'system-assigned managed identity app-codes (client id c0ffee00-app)',
+    );
+    expect(credential.calls.map((call) => call.scopes)).toEqual(['https://vault.azure.net/.default']);
+  });
+
+  it('explains a credential that cannot produce a token', async () => {
+    credential.failure = new CredentialUnavailableError('ManagedIdentityCredential: no endpoint');
+    const source = sourceAnswering(() => Promise.resolve({ value: 'v' }));
+    await expect(source.identity()).rejects.toMatchObject({
+      code: 'CREDENTIAL_UNAVAILABLE',
+      hint: expect.stringContaining(`No Microsoft Entra token for Key Vault ${VAULT}`) as string,
+    });
   });
 });

@@ -1,4 +1,6 @@
 import { type SecretClient, isRestError } from '@azure/keyvault-secrets';
+import type { AppCredential } from '../azure/app-credential.js';
+import { KEY_VAULT_SCOPE } from '../azure/azure.constants.js';
 import { credentialError, isCredentialFailure } from '../azure/credential.errors.js';
 import { describeError } from '../common/describe-error.js';
 import { type ServiceError } from '../common/service-error.js';
@@ -15,8 +17,19 @@ const CLIENT_DETAIL = 'The service could not read its configuration secret.';
 export class KeyVaultSecretSource implements SecretSource {
   readonly description: string;
 
-  constructor(private readonly client: SecretClient) {
+  constructor(
+    private readonly client: SecretClient,
+    private readonly credential: AppCredential,
+  ) {
     this.description = `Key Vault ${client.vaultUrl}`;
+  }
+
+  async identity(): Promise<string> {
+    try {
+      return await this.credential.identityFor(KEY_VAULT_SCOPE);
+    } catch (error) {
+      throw credentialError(this.description, error);
+    }
   }
 
   async read(name: string): Promise<string> {

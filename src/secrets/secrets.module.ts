@@ -1,9 +1,8 @@
-import type { TokenCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { Logger, Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { AzureModule } from '../azure/azure.module.js';
-import { AZURE_CREDENTIAL } from '../azure/azure.constants.js';
+import { AppCredential } from '../azure/app-credential.js';
 import { secretsConfig } from '../config/secrets.config.js';
 import { EnvironmentSecretSource } from './environment-secret-source.js';
 import { KeyVaultSecretSource } from './key-vault-secret-source.js';
@@ -12,12 +11,9 @@ import { SECRET_SOURCE } from './secrets.constants.js';
 import { SecretsService } from './secrets.service.js';
 
 /** Key Vault when `KEY_VAULT_URL` is set; otherwise the local-development fallback. */
-export function createSecretSource(
-  config: ConfigType<typeof secretsConfig>,
-  credential: TokenCredential,
-): SecretSource {
+export function createSecretSource(config: ConfigType<typeof secretsConfig>, credential: AppCredential): SecretSource {
   if (config.keyVaultUrl) {
-    return new KeyVaultSecretSource(new SecretClient(config.keyVaultUrl, credential));
+    return new KeyVaultSecretSource(new SecretClient(config.keyVaultUrl, credential), credential);
   }
   new Logger('SecretsModule').warn(
     'KEY_VAULT_URL is not set: reading the third-party API key from THIRD_PARTY_API_KEY. ' +
@@ -36,7 +32,7 @@ export function createSecretSource(
     {
       provide: SECRET_SOURCE,
       useFactory: createSecretSource,
-      inject: [secretsConfig.KEY, AZURE_CREDENTIAL],
+      inject: [secretsConfig.KEY, AppCredential],
     },
     SecretsService,
   ],

@@ -45,6 +45,16 @@ export class SecretsService {
     return this.source.description;
   }
 
+  /**
+   * Start-up diagnostics: who the source authenticates as, and whether the
+   * secret can be read (the read fills the cache). Throws `ServiceError`s.
+   */
+  async checkAccess(name: string): Promise<string> {
+    const identity = await this.source.identity?.();
+    await this.get(name);
+    return `${this.source.description}: secret "${name}" is readable${identity ? ` as ${identity}` : ''}`;
+  }
+
   async get(name: string): Promise<string> {
     const entry = this.cache.get(name);
     const now = Date.now();

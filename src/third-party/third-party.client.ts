@@ -1,11 +1,10 @@
 import { HttpService } from '@nestjs/axios';
 import { Agent } from 'node:http';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { type AxiosResponse, isAxiosError } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import { describeError } from '../common/describe-error.js';
-import { operatorMessage } from '../common/service-error.js';
 import { thirdPartyConfig } from '../config/third-party.config.js';
 import { SecretsService } from '../secrets/secrets.service.js';
 import {
@@ -32,7 +31,7 @@ const CLIENT_DETAIL = 'The upstream number service failed.';
  * translated here and never passed on.
  */
 @Injectable()
-export class ThirdPartyClient implements OnApplicationBootstrap, OnModuleDestroy {
+export class ThirdPartyClient implements OnModuleDestroy {
   private readonly logger = new Logger(ThirdPartyClient.name);
 
   constructor(
@@ -41,14 +40,9 @@ export class ThirdPartyClient implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(thirdPartyConfig.KEY) private readonly config: ConfigType<typeof thirdPartyConfig>,
   ) {}
 
-  /** Reads the key once at start-up so the first request finds it cached; a failure is logged, not fatal. */
-  onApplicationBootstrap(): void {
-    const name = this.config.apiKeySecretName;
-    this.secrets.get(name).then(
-      () => this.logger.log(`Third-party API key "${name}" loaded from ${this.secrets.sourceDescription}`),
-      (error: unknown) =>
-        this.logger.error(`Third-party API key "${name}" is not available yet: ${operatorMessage(error)}`),
-    );
+  /** Start-up diagnostics: reads the access key once (which also fills the cache). */
+  checkKey(): Promise<string> {
+    return this.secrets.checkAccess(this.config.apiKeySecretName);
   }
 
   /** Closes the kept-alive sockets so shutdown does not wait for their idle timeout. */

@@ -7,43 +7,47 @@ import { freePort, waitForPort } from '../../scripts/ports.js';
 const ACCOUNT = 'devstoreaccount1';
 const ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
-/** The real Storage queue emulator, in memory, on a free loopback port. */
+export interface AzuriteOptions {
+  /** Listen here instead of on a free port. */
+  port?: number;
+  /** HTTPS with this certificate, and Microsoft Entra ID (bearer token) authentication. */
+  tls?: { certPath: string; keyPath: string };
+}
+
+/** The real Storage queue emulator, in memory, on a loopback port. */
 export class Azurite {
   private constructor(
     readonly port: number,
+    readonly protocol: 'http' | 'https',
     private readonly child: ChildProcess,
   ) {}
 
-  static async start(port?: number): Promise<Azurite> {
-    const queuePort = port ?? (await freePort());
-    const child = spawn(
-      'node_modules/.bin/azurite-queue',
-      [
-        '--inMemoryPersistence',
-        '--skipApiVersionCheck',
-        '--loose',
-        '--disableTelemetry',
-        '--silent',
-        '--queueHost',
-        '127.0.0.1',
-        '--queuePort',
-        String(queuePort),
-      ],
-      { stdio: 'ignore' },
-    );
-    await waitForPort(queuePort);
-    return new Azurite(queuePort, child);
+  static async start(options: AzuriteOptions = {}): Promise<Azurite> {
+    const port = options.port ?? (await freePort());
+    const args = ['--inMemoryPersistence', '--skipApiVersionCheck', '--loose', '--disableTelemetry', '--silent'];
+    args.push('--queueHost', '127.0.0.1', '--queuePort', String(port));
+    if (options.tls) {
+      args.push('--cert', options.tls.certPath, '--key', options.tls.keyPath, '--oauth', 'basic');
+    }
+    const child = spawn('node_modules/.bin/azurite-queue', args, { stdio: 'ignore' });
+    await waitForPort(port);
+    return new Azurite(port, options.tls ? 'https' : 'http', child);
   }
 
-  static connectionString(port: number): string {
+  static connectionString(port: number, protocol = 'http'): string {
     return (
-      `DefaultEndpointsProtocol=http;AccountName=${ACCOUNT};AccountKey=${ACCOUNT_KEY};` +
-      `QueueEndpoint=http://127.0.0.1:${port}/${ACCOUNT};`
+      `DefaultEndpointsProtocol=${protocol};AccountName=${ACCOUNT};AccountKey=${ACCOUNT_KEY};` +
+      `QueueEndpoint=${protocol}://127.0.0.1:${port}/${ACCOUNT};`
     );
   }
 
   get connectionString(): string {
-    return Azurite.connectionString(this.port);
+    return Azurite.connectionString(this.port, this.protocol);
+  }
+
+  /** The queue's URL, as STORAGE_QUEUE_URL takes it (IP-style: the account is the first path segment). */
+  queueUrl(name: string): string {
+    return `${this.protocol}://127.0.0.1:${this.port}/${ACCOUNT}/${name}`;
   }
 
   async stop(): Promise<void> {
