@@ -40,13 +40,31 @@ describe('AppCredential', () => {
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
-  it('honours the caller’s own abort signal too', async () => {
+  it('lets a caller abort its own wait', async () => {
     const inner = new StaticTokenCredential();
+    inner.hang = true;
     const credential = new AppCredential(inner, 10_000);
     const caller = new AbortController();
-    await credential.getToken('s', { abortSignal: caller.signal });
-    caller.abort();
-    expect(inner.calls[0]?.options?.abortSignal?.aborted).toBe(true);
+    const waiting = credential.getToken('s', { abortSignal: caller.signal });
+    caller.abort(new Error('caller gave up'));
+    await expect(waiting).rejects.toThrow('caller gave up');
+  });
+
+  it('shares one token request among concurrent callers of the same scope', async () => {
+    const inner = new StaticTokenCredential();
+    const credential = new AppCredential(inner, 1_000);
+    const tokens = await Promise.all([
+      credential.getToken('https://storage.azure.com/.default'),
+      credential.getToken('https://storage.azure.com/.default'),
+      credential.getToken('https://vault.azure.net/.default'),
+    ]);
+    expect(tokens.every((token) => token !== null)).toBe(true);
+    expect(inner.calls.map((call) => call.scopes)).toEqual([
+      'https://storage.azure.com/.default',
+      'https://vault.azure.net/.default',
+    ]);
+    await credential.getToken('https://storage.azure.com/.default');
+    expect(inner.calls).toHaveLength(3); // later calls go to the wrapped credential (and its cache) again
   });
 });
 

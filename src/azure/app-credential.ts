@@ -8,21 +8,36 @@ import { TokenTimeoutError } from './credential.errors.js';
  * identity it authenticates as.
  */
 export class AppCredential implements TokenCredential {
+  /** Token requests under way, by scope: concurrent callers share one (the SDK's cache only helps afterwards). */
+  private readonly inFlight = new Map<string, Promise<AccessToken | null>>();
+
   constructor(
     private readonly inner: TokenCredential,
     private readonly timeoutMs: number,
   ) {}
 
-  async getToken(scopes: string | string[], options: GetTokenOptions = {}): Promise<AccessToken | null> {
+  getToken(scopes: string | string[], options: GetTokenOptions = {}): Promise<AccessToken | null> {
+    const shareable = !options.claims && !options.tenantId;
+    const key = `${[scopes].flat().join(' ')}|cae=${options.enableCae === true}`;
+    let request = shareable ? this.inFlight.get(key) : undefined;
+    if (!request) {
+      request = this.bounded(scopes, { ...options, abortSignal: undefined });
+      if (shareable) {
+        this.inFlight.set(key, request);
+        void request.finally(() => this.inFlight.delete(key)).catch(() => undefined);
+      }
+    }
+    return untilAborted(request, options.abortSignal as AbortSignal | undefined);
+  }
+
+  private async bounded(scopes: string | string[], options: GetTokenOptions): Promise<AccessToken | null> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new TokenTimeoutError(this.timeoutMs)), this.timeoutMs);
-    const callerSignal = options.abortSignal as AbortSignal | undefined;
-    const abortSignal = callerSignal ? AbortSignal.any([callerSignal, controller.signal]) : controller.signal;
-    const timedOut = new Promise<never>((_resolve, reject) => {
-      controller.signal.addEventListener('abort', () => reject(controller.signal.reason as Error), { once: true });
-    });
     try {
-      return await Promise.race([this.inner.getToken(scopes, { ...options, abortSignal }), timedOut]);
+      return await untilAborted(
+        this.inner.getToken(scopes, { ...options, abortSignal: controller.signal }),
+        controller.signal,
+      );
     } finally {
       clearTimeout(timer);
     }
@@ -30,9 +45,25 @@ export class AppCredential implements TokenCredential {
 
   /** Gets a token for `scope` and describes who it was issued to, e.g. for a start-up log line. */
   async identityFor(scope: string): Promise<string> {
-    const token = await this.getToken(scope);
+    // Same options as the SDK clients' bearer policy, so this token is the one they reuse.
+    const token = await this.getToken(scope, { enableCae: true });
     return token ? describeTokenIdentity(token.token) : 'an unknown identity';
   }
+}
+
+/** `promise`, or its signal's reason as soon as the signal aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) {
+    return promise;
+  }
+  if (signal.aborted) {
+    return Promise.reject(signal.reason as Error);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 interface IdentityClaims {

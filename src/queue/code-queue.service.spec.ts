@@ -95,7 +95,18 @@ describe('CodeQueue', () => {
   });
 
   it.each([
-    ['403', new RestError('denied', { statusCode: 403 }), 'QUEUE_ACCESS_DENIED', /Storage Queue Data Message Sender/],
+    [
+      'a 403 for a missing role',
+      new RestError('denied', { statusCode: 403, code: 'AuthorizationPermissionMismatch' }),
+      'QUEUE_ACCESS_DENIED',
+      /Storage Queue Data Message Sender/,
+    ],
+    [
+      'a 403 for a rejected token',
+      new RestError('denied', { statusCode: 403, code: 'AuthenticationFailed' }),
+      'QUEUE_ACCESS_DENIED',
+      /rejected the app's token .*tenant/,
+    ],
     ['503', new RestError('busy', { statusCode: 503 }), 'QUEUE_UNAVAILABLE', /HTTP 503/],
     [
       'a refused connection',

@@ -107,6 +107,13 @@ export class CodeQueue implements OnApplicationBootstrap {
       return credentialError(this.target, error);
     }
     const status = isRestError(error) ? error.statusCode : undefined;
+    if (status === 403 && isRestError(error) && error.code === 'AuthenticationFailed') {
+      return new QueueAccessDeniedError(
+        CLIENT_DETAIL,
+        `The storage account rejected the app's token for ${this.target} (AuthenticationFailed): check that the ` +
+          "identity belongs to the account's tenant and that STORAGE_QUEUE_URL names the right account.",
+      );
+    }
     if (status === 403) {
       return new QueueAccessDeniedError(
         CLIENT_DETAIL,

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 /**
  * An HTTPS (CONNECT) proxy that routes named hosts to loopback ports and
@@ -11,6 +12,7 @@ import { type AddressInfo, connect } from 'node:net';
 export class ConnectProxy {
   readonly tunnels: string[] = [];
   readonly refused: string[] = [];
+  private readonly sockets = new Set<Duplex>();
   private readonly server: Server = createServer((_req, res) => res.writeHead(405).end());
 
   constructor(private readonly routes: Record<string, number>) {
@@ -24,6 +26,8 @@ export class ConnectProxy {
       }
       this.tunnels.push(target);
       const upstream = connect(port, '127.0.0.1', () => {
+        this.track(client);
+        this.track(upstream);
         client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
         upstream.pipe(client);
         client.pipe(upstream);
@@ -38,7 +42,16 @@ export class ConnectProxy {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
+  private track(socket: Duplex): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+  }
+
   stop(): Promise<void> {
+    // Tunnels leave the HTTP server's bookkeeping once established: end them here.
+    for (const socket of this.sockets) {
+      socket.destroy();
+    }
     this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }

@@ -1,0 +1,98 @@
+import request from 'supertest';
+import type { ProblemDetails } from '../src/common/problem-details.filter.js';
+import { freePort } from '../scripts/ports.js';
+import { StorageAccessDenied } from './doubles/storage-access-denied.js';
+import { AppProcess, buildApp } from './support/app-process.js';
+import { ProductionStack, VAULT_URL } from './support/production-stack.js';
+import { uniqueQueueName } from './support/test-app.js';
+
+/** A start-up diagnostics line of the production build's JSON logs (stdout and stderr), by level and message. */
+function findLine(app: AppProcess, level: string, pattern: RegExp): string | undefined {
+  return app.output
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { level: string; context?: string; message: string })
+    .find((line) => line.context === 'StartupDiagnostics' && line.level === level && pattern.test(line.message))
+    ?.message;
+}
+
+/**
+ * Start-up diagnostics of the production build against the doubles: each
+ * misconfiguration an operator can meet yields one log line saying what to
+ * fix, within a bounded time, and the process keeps serving.
+ */
+describe('start-up diagnostics (node dist/main.js)', () => {
+  let stack: ProductionStack;
+  let app: AppProcess | undefined;
+
+  beforeAll(async () => {
+    buildApp();
+    stack = await ProductionStack.start();
+  }, 120_000);
+
+  afterEach(async () => {
+    await app?.stop('SIGKILL');
+    stack.vault.forbidden = false;
+  });
+
+  afterAll(() => stack.stop(), 30_000);
+
+  async function start(extra: Record<string, string>, queueUrl?: string): Promise<{ app: AppProcess; base: string }> {
+    const port = await freePort();
+    const env = stack.appEnvironment(port, uniqueQueueName(), extra);
+    app = new AppProcess(queueUrl ? { ...env, STORAGE_QUEUE_URL: queueUrl } : env);
+    await app.waitForPort(port);
+    return { app, base: `http://127.0.0.1:${port}` };
+  }
+
+  it('names the managed identity problem, within the token timeout, and keeps serving', async () => {
+    const closed = await freePort();
+    const started = Date.now();
+    const { app, base } = await start({
+      IDENTITY_ENDPOINT: `http://127.0.0.1:${closed}/msi/token`,
+      AZURE_TOKEN_TIMEOUT_MS: '3000',
+    });
+    await app.waitForOutput(/"level":"error".*StartupDiagnostics[\s\S]*"level":"error".*StartupDiagnostics/, 20_000);
+    expect(Date.now() - started).toBeLessThan(15_000);
+
+    const fix = /The App Service managed identity endpoint gave no token: check that the identity is enabled/;
+    expect(findLine(app, 'error', new RegExp(`^secrets: No Microsoft Entra token for Key Vault ${VAULT_URL}`))).toMatch(
+      fix,
+    );
+    expect(findLine(app, 'error', /^queue: No Microsoft Entra token for queue "e2e-[0-9a-f]+"/)).toMatch(fix);
+
+    expect((await request(base).get('/')).status).toBe(200);
+    const res = await request(base).get('/api/v1/getcode');
+    expect(res.status).toBe(503);
+    expect(res.body as ProblemDetails).toMatchObject({ code: 'CREDENTIAL_UNAVAILABLE' });
+  }, 40_000);
+
+  it('translates a Key Vault 403 into the missing role', async () => {
+    stack.vault.forbidden = true;
+    const { app } = await start({});
+    await app.waitForOutput(/"level":"error".*StartupDiagnostics/);
+    expect(findLine(app, 'error', /^secrets: /)).toBe(
+      `secrets: The app's identity may not read secret "third-party-api-key" in Key Vault ${VAULT_URL}: ` +
+        'grant it the "Key Vault Secrets User" role on the vault or the secret.',
+    );
+    expect(stack.vault.stats.forbidden).toBeGreaterThan(0);
+    expect(findLine(app, 'log', /^Storage queue .*reachable with a token/)).toBeDefined();
+  });
+
+  it('translates a queue 403 into the missing role', async () => {
+    const storage = new StorageAccessDenied(stack.pki);
+    try {
+      const { app } = await start({}, await storage.start());
+      await app.waitForOutput(/"level":"error".*StartupDiagnostics/);
+      expect(findLine(app, 'error', /^queue: /)).toMatch(
+        /^queue: The app's identity may not write to queue "code-requests" at devstoreaccount1: grant it the "Storage Queue Data Message Sender" role/,
+      );
+      expect(storage.requests).toBeGreaterThan(0);
+      expect(
+        findLine(app, 'log', /^Key Vault .*is readable as system-assigned managed identity app-e2e/),
+      ).toBeDefined();
+    } finally {
+      await storage.stop();
+    }
+  });
+});
