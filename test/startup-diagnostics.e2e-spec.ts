@@ -79,6 +79,16 @@ describe('start-up diagnostics (node dist/main.js)', () => {
     expect(findLine(app, 'log', /^Storage queue .*reachable with a token/)).toBeDefined();
   });
 
+  it('names a secret that does not exist in the vault', async () => {
+    const { app } = await start({ THIRD_PARTY_API_SECRET_NAME: 'no-such-secret' });
+    await app.waitForOutput(/"level":"error".*StartupDiagnostics/);
+    expect(findLine(app, 'error', /^secrets: /)).toBe(
+      `secrets: Secret "no-such-secret" does not exist in Key Vault ${VAULT_URL}: ` +
+        'create it (az keyvault secret set) or fix THIRD_PARTY_API_SECRET_NAME.',
+    );
+    expect(stack.vault.stats.notFound).toBeGreaterThan(0);
+  });
+
   it('translates a queue 403 into the missing role', async () => {
     const storage = new StorageAccessDenied(stack.pki);
     try {
