@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER } from '@nestjs/core';
 import { CodesModule } from './codes/codes.module.js';
+import { LoggingModule } from './common/logging.module.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { appConfig } from './config/app.config.js';
 import { azureConfig } from './config/azure.config.js';
@@ -21,6 +22,7 @@ import { HomeModule } from './home/home.module.js';
       ignoreEnvFile: true,
       load: [appConfig, azureConfig, secretsConfig, thirdPartyConfig, queueConfig],
     }),
+    LoggingModule,
     HomeModule,
     CodesModule,
     HealthModule,

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
 import { requestIdMiddleware } from './common/request-id.js';
 
 /**
@@ -8,6 +9,7 @@ import { requestIdMiddleware } from './common/request-id.js';
  */
 export function configureApp(app: INestApplication): void {
   const express = app as NestExpressApplication;
+  express.useLogger(express.get(Logger));
   express.disable('x-powered-by');
   express.use(requestIdMiddleware);
 }

@@ -1,26 +1,14 @@
 import 'reflect-metadata';
-import { ConsoleLogger, Logger, type LogLevel } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
 import { ConfigValidationError, type Environment, parseEnvironment } from './config/environment.js';
 
-const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-
-/** JSON lines in production (what App Service log streaming and Log Analytics ingest), readable text locally. */
-function createLogger(env: Environment): ConsoleLogger {
-  return new ConsoleLogger({
-    json: env.NODE_ENV === 'production',
-    logLevels: LEVELS.slice(0, LEVELS.indexOf(env.LOG_LEVEL) + 1),
-  });
-}
-
 async function bootstrap(env: Environment): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
-    logger: createLogger(env),
-    abortOnError: false,
-  });
+  // Logs are buffered until configureApp hands them to the pino logger.
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true, abortOnError: false });
   configureApp(app);
   await app.listen(env.PORT);
   const logger = new Logger('Bootstrap');

@@ -77,10 +77,10 @@ describe('the production authentication path (node dist/main.js, managed identit
 
   it('logs at start-up which identity reached Key Vault and the queue', () => {
     expect(app.stdout).toContain(
-      `"message":"Key Vault ${VAULT_URL}: secret \\"${SECRET_NAME}\\" is readable as system-assigned managed identity app-e2e`,
+      `"msg":"Key Vault ${VAULT_URL}: secret \\"${SECRET_NAME}\\" is readable as system-assigned managed identity app-e2e`,
     );
     expect(app.stdout).toMatch(
-      /"message":"Storage queue \\"e2e-[0-9a-f]+\\" at devstoreaccount1: reachable with a token as system-assigned managed identity app-e2e .*; queue created"/,
+      /"msg":"Storage queue \\"e2e-[0-9a-f]+\\" at devstoreaccount1: reachable with a token as system-assigned managed identity app-e2e .*; queue created"/,
     );
     expect(stack.proxy.tunnels.length).toBeGreaterThan(0); // Key Vault really went through the vault host name
     expect(stack.proxy.refused).toEqual([]);

@@ -45,7 +45,9 @@ describe('GET /api/v1/getcode when the queue is unreachable', () => {
     expect(res.body as ProblemDetails).toMatchObject({ code: 'QUEUE_UNAVAILABLE', status: 503 });
     expect(res.text).not.toMatch(/"code":"[a-zA-Z]{3}-\d+-[a-zA-Z]{3}"/);
     expect(referenceApi.stats.requests - before).toBe(1);
-    expect(target.logs.text()).toMatch(/503 QUEUE_UNAVAILABLE: Request to queue "e2e-[0-9a-f]+".*ECONNREFUSED/);
+    const errorLine = target.logs.entries().find((entry) => entry.context === 'Errors');
+    expect(errorLine).toMatchObject({ level: 'error', reqId: res.headers['x-request-id'] as string });
+    expect(errorLine?.msg).toMatch(/503 QUEUE_UNAVAILABLE: Request to queue "e2e-[0-9a-f]+".*ECONNREFUSED/);
   });
 
   it('keeps serving meanwhile', async () => {

@@ -4,8 +4,8 @@ import { APP_FILTER } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { LogCapture } from '../../test/doubles/log-capture.js';
-import { configureApp } from '../app.setup.js';
 import { type ProblemDetails, ProblemDetailsFilter } from './problem-details.filter.js';
+import { requestIdMiddleware } from './request-id.js';
 import { ServiceError } from './service-error.js';
 
 class UpstreamBusyError extends ServiceError {
@@ -45,7 +45,7 @@ describe('ProblemDetailsFilter', () => {
       .setLogger(logs)
       .compile();
     app = moduleRef.createNestApplication({ logger: logs });
-    configureApp(app);
+    app.use(requestIdMiddleware);
     await app.init();
     server = app.getHttpServer() as Server;
   });

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { secretsConfig } from '../config/secrets.config.js';
 import { describeError } from '../common/describe-error.js';
+import { registerSecretValue } from '../common/secret-redaction.js';
 import type { SecretSource } from './secret-source.js';
 import { SECRET_SOURCE } from './secrets.constants.js';
 
@@ -95,6 +96,7 @@ export class SecretsService {
   private async load(name: string, entry: CachedSecret): Promise<string> {
     try {
       const value = await this.source.read(name);
+      registerSecretValue(value);
       if (entry.value !== undefined && entry.value !== value) {
         this.logger.log(`Secret "${name}" has a new value from ${this.source.description}`);
       }

@@ -5,13 +5,14 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { AppModule } from '../../src/app.module.js';
 import { configureApp } from '../../src/app.setup.js';
-import { LogCapture } from '../doubles/log-capture.js';
+import { LOG_DESTINATION } from '../../src/common/logging.module.js';
+import { CapturedLogs } from '../doubles/captured-logs.js';
 import { type Azurite } from './azurite.js';
 
 export interface TestApp {
   app: INestApplication;
   server: Server;
-  logs: LogCapture;
+  logs: CapturedLogs;
   queueName: string;
   /** A client of the app's queue, to read back what the app wrote. */
   queue: QueueClient;
@@ -25,8 +26,8 @@ export function uniqueQueueName(): string {
 
 /**
  * The whole app as production wires it (AppModule + configureApp), with the
- * given environment on top of a local-development one on `azurite`. Logs
- * are captured.
+ * given environment on top of a test one on `azurite`. Log lines (JSON) are
+ * captured.
  */
 export async function startTestApp(
   azurite: Pick<Azurite, 'connectionString'>,
@@ -41,12 +42,13 @@ export async function startTestApp(
   };
   const previous = Object.fromEntries(Object.keys(full).map((name) => [name, process.env[name]]));
   setEnv(full);
-  const logs = new LogCapture();
+  const logs = new CapturedLogs();
   try {
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
-      .setLogger(logs)
+      .overrideProvider(LOG_DESTINATION)
+      .useValue(logs)
       .compile();
-    const app = moduleRef.createNestApplication({ logger: logs });
+    const app = moduleRef.createNestApplication({ bufferLogs: true });
     configureApp(app);
     await app.init();
     const server = app.getHttpServer() as Server;

@@ -1,0 +1,49 @@
+import { pino } from 'pino';
+import { CapturedLogs } from '../../test/doubles/captured-logs.js';
+import { createLoggerParams } from './logging.module.js';
+import { registerSecretValue, REDACTED } from './secret-redaction.js';
+
+async function loggerFor(nodeEnv: 'production' | 'test', capture: CapturedLogs) {
+  const params = await createLoggerParams(
+    { nodeEnv, isProduction: nodeEnv === 'production', port: 0, logLevel: 'log' },
+    capture,
+  );
+  const [options, destination] = params.pinoHttp as [pino.LoggerOptions, pino.DestinationStream];
+  return pino(options, destination);
+}
+
+describe('log pipeline', () => {
+  it('writes JSON lines with a level label and an ISO timestamp', async () => {
+    const capture = new CapturedLogs();
+    (await loggerFor('production', capture)).info('hello');
+    expect(capture.entries()[0]).toMatchObject({
+      level: 'info',
+      msg: 'hello',
+      time: expect.stringMatching(/^\d{4}-/) as string,
+    });
+  });
+
+  it('blanks out every loaded secret value, wherever it appears in a line', async () => {
+    const secret = 'a-loaded-secret-9f8e7d';
+    registerSecretValue(secret);
+    const capture = new CapturedLogs();
+    const logger = await loggerFor('production', capture);
+    logger.error({ detail: { nested: `x${secret}y` } }, `oops ${secret}`);
+    expect(capture.text()).not.toContain(secret);
+    expect(capture.entries()[0]).toMatchObject({ msg: `oops ${REDACTED}`, detail: { nested: `x${REDACTED}y` } });
+  });
+
+  it('does not redact very short values, which would blank out ordinary words', async () => {
+    registerSecretValue('info');
+    const capture = new CapturedLogs();
+    (await loggerFor('test', capture)).info('info stays');
+    expect(capture.entries()[0]?.msg).toBe('info stays');
+  });
+
+  it('redacts sensitive request headers should a header object be logged', async () => {
+    const capture = new CapturedLogs();
+    const logger = await loggerFor('production', capture);
+    logger.info({ req: { headers: { authorization: 'Bearer t', 'x-functions-key': 'k', cookie: 'c' } } }, 'r');
+    expect(capture.text()).not.toMatch(/Bearer t|"k"|"c"/);
+  });
+});

@@ -1,0 +1,101 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Module } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { LoggerModule, type Params } from 'nestjs-pino';
+import { type DestinationStream, type LevelWithSilent, stdTimeFunctions } from 'pino';
+import { appConfig } from '../config/app.config.js';
+import type { RequestWithId } from './request-id.js';
+import { redactSecretValues } from './secret-redaction.js';
+
+/** Where log lines go: stdout in the app, a capture buffer in tests. */
+export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
+
+const PINO_LEVELS: Record<ConfigType<typeof appConfig>['logLevel'], LevelWithSilent> = {
+  fatal: 'fatal',
+  error: 'error',
+  warn: 'warn',
+  log: 'info',
+  debug: 'debug',
+  verbose: 'trace',
+};
+
+/** Header values that must never reach a log line, should anything log headers. */
+const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers["x-functions-key"]',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+];
+
+/** Wraps a destination so that every serialized line has known secret values blanked out. */
+function redacting(destination: DestinationStream): DestinationStream {
+  return { write: (line: string) => destination.write(redactSecretValues(line)) };
+}
+
+/** Human-readable lines for local development; JSON everywhere else (what App Service and Log Analytics ingest). */
+async function humanReadable(destination: DestinationStream): Promise<DestinationStream> {
+  try {
+    const { default: pretty } = await import('pino-pretty');
+    const stream = pretty({
+      colorize: true,
+      singleLine: true,
+      ignore: 'pid,hostname',
+      translateTime: 'SYS:HH:MM:ss.l',
+    });
+    stream.pipe(destination as NodeJS.WritableStream);
+    return stream;
+  } catch {
+    return destination; // pino-pretty is a dev dependency: fall back to JSON where it is not installed
+  }
+}
+
+/** The access-log message: method, path, status, duration. */
+function accessLine(req: IncomingMessage, res: ServerResponse, responseTime: number): string {
+  const path = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url;
+  return `${req.method} ${path} ${res.statusCode} ${Math.round(responseTime)} ms`;
+}
+
+export async function createLoggerParams(
+  config: ConfigType<typeof appConfig>,
+  destination: DestinationStream,
+): Promise<Params> {
+  const target = config.nodeEnv === 'development' ? await humanReadable(destination) : destination;
+  return {
+    pinoHttp: [
+      {
+        level: PINO_LEVELS[config.logLevel],
+        redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+        timestamp: stdTimeFunctions.isoTime,
+        formatters: { level: (label) => ({ level: label }) },
+        // The request id from requestIdMiddleware; every line logged while serving the request carries it as reqId.
+        genReqId: (req) => (req as RequestWithId).id,
+        quietReqLogger: true,
+        customLogLevel: (_req, res, error) =>
+          error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+        customSuccessMessage: accessLine,
+        customErrorMessage: (req, res, error) => `${accessLine(req, res, 0).replace(/ 0 ms$/, '')} (${error.name})`,
+        serializers: {
+          req: (req: IncomingMessage & { id?: unknown }) => ({ id: req.id, method: req.method, url: req.url }),
+          res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
+        },
+      },
+      redacting(target),
+    ],
+  };
+}
+
+/**
+ * Structured logs with nestjs-pino: one access-log line per request (method,
+ * path, status, duration), the request id on every line of a request,
+ * sensitive headers and loaded secret values redacted.
+ */
+@Module({
+  imports: [
+    LoggerModule.forRootAsync({
+      providers: [{ provide: LOG_DESTINATION, useValue: process.stdout }],
+      inject: [appConfig.KEY, LOG_DESTINATION],
+      useFactory: createLoggerParams,
+    }),
+  ],
+})
+export class LoggingModule {}
