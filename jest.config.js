@@ -10,6 +10,7 @@ const common = {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
   },
   testEnvironment: 'node',
+  setupFilesAfterEnv: ['<rootDir>/test/support/preload-esm.ts'],
 };
 
 export default {

@@ -6,6 +6,7 @@ import { LoggingModule } from './common/logging.module.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { appConfig } from './config/app.config.js';
 import { azureConfig } from './config/azure.config.js';
+import { httpConfig } from './config/http.config.js';
 import { queueConfig } from './config/queue.config.js';
 import { secretsConfig } from './config/secrets.config.js';
 import { thirdPartyConfig } from './config/third-party.config.js';
@@ -20,7 +21,7 @@ import { HomeModule } from './home/home.module.js';
       // Configuration comes from the environment only (App Service app settings;
       // `npm run dev` layers .env over .env.example). It is validated in main.ts.
       ignoreEnvFile: true,
-      load: [appConfig, azureConfig, secretsConfig, thirdPartyConfig, queueConfig],
+      load: [appConfig, httpConfig, azureConfig, secretsConfig, thirdPartyConfig, queueConfig],
     }),
     LoggingModule,
     HomeModule,

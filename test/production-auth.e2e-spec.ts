@@ -11,6 +11,8 @@ import { uniqueQueueName } from './support/test-app.js';
 
 const VAULT_RESOURCE = 'https://vault.azure.net';
 const STORAGE_RESOURCE = 'https://storage.azure.com';
+/** This file is about authentication; request limits have their own tests. */
+const NO_RATE_LIMITS = { RATE_LIMIT_PER_CLIENT: '100000', RATE_LIMIT_GLOBAL: '100000' };
 
 interface Answer {
   status: number;
@@ -53,7 +55,7 @@ describe('the production authentication path (node dist/main.js, managed identit
     keys.push(stack.key);
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    app = new AppProcess(stack.appEnvironment(port, queueName));
+    app = new AppProcess(stack.appEnvironment(port, queueName, NO_RATE_LIMITS));
     await app.waitForPort(port);
     await app.waitForOutput(/StartupDiagnostics.*\n.*StartupDiagnostics/);
   }, 120_000);
@@ -122,6 +124,33 @@ describe('the production authentication path (node dist/main.js, managed identit
     expect(messages).toHaveLength(260);
   });
 
+  it('is ready, and answering readiness costs no Key Vault read, token request or third-party call', async () => {
+    const before = {
+      reads: stack.vault.stats.secretReads,
+      tokens: stack.identity.requests.length,
+      calls: stack.referenceApi.stats.requests,
+    };
+    for (let i = 0; i < 20; i++) {
+      const res = await fetch(`${base}/health/ready`);
+      expect(res.status).toBe(200);
+      bodies.push(await res.text());
+    }
+    expect(JSON.parse(bodies.at(-1) ?? '{}')).toMatchObject({
+      status: 'ok',
+      details: {
+        secret: { status: 'up' },
+        queue: { status: 'up' },
+        credential: {
+          status: 'up',
+          scopes: { 'https://vault.azure.net/.default': 'token', 'https://storage.azure.com/.default': 'token' },
+        },
+      },
+    });
+    expect(stack.vault.stats.secretReads).toBe(before.reads);
+    expect(stack.identity.requests).toHaveLength(before.tokens);
+    expect(stack.referenceApi.stats.requests).toBe(before.calls);
+  });
+
   it('never shows a key: not in its output, a response or a queue message', () => {
     const decoded = messages.map((text) => JSON.stringify(decodeMessage(text, 'base64')));
     for (const key of keys) {
@@ -135,7 +164,9 @@ describe('the production authentication path (node dist/main.js, managed identit
     const clientId = randomUUID();
     const seen = stack.identity.requests.length;
     const port = await freePort();
-    const second = new AppProcess(stack.appEnvironment(port, uniqueQueueName(), { AZURE_CLIENT_ID: clientId }));
+    const second = new AppProcess(
+      stack.appEnvironment(port, uniqueQueueName(), { ...NO_RATE_LIMITS, AZURE_CLIENT_ID: clientId }),
+    );
     try {
       await second.waitForPort(port);
       await second.waitForOutput(/StartupDiagnostics.*\n.*StartupDiagnostics/);

@@ -1,6 +1,19 @@
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
 import { TokenTimeoutError } from './credential.errors.js';
 
+const RETRY_FAILED_SCOPE_MS = 10_000;
+
+interface TokenOutcome {
+  ok: boolean;
+  at: number;
+}
+
+/** What readiness reports for the credential: per scope, whether the last attempt got a token. */
+export interface CredentialHealth {
+  available: boolean;
+  scopes: Record<string, 'token' | 'failed'>;
+}
+
 /**
  * The app's one credential: wraps `DefaultAzureCredential` so that every
  * token request is bounded in time (a managed identity endpoint that drops
@@ -10,6 +23,8 @@ import { TokenTimeoutError } from './credential.errors.js';
 export class AppCredential implements TokenCredential {
   /** Token requests under way, by scope: concurrent callers share one (the SDK's cache only helps afterwards). */
   private readonly inFlight = new Map<string, Promise<AccessToken | null>>();
+  /** The last outcome per scope, for readiness. */
+  private readonly outcomes = new Map<string, TokenOutcome>();
 
   constructor(
     private readonly inner: TokenCredential,
@@ -30,14 +45,40 @@ export class AppCredential implements TokenCredential {
     return untilAborted(request, options.abortSignal as AbortSignal | undefined);
   }
 
+  /**
+   * Readiness, from memory only: the last token outcome of every scope asked
+   * for so far. A scope whose last attempt failed is retried in the background
+   * (at most every 10 s), so readiness recovers by itself.
+   */
+  health(): CredentialHealth {
+    const failed = [...this.outcomes].filter(([, outcome]) => !outcome.ok);
+    for (const [scope, outcome] of failed) {
+      if (Date.now() - outcome.at > RETRY_FAILED_SCOPE_MS) {
+        this.getToken(scope, { enableCae: true }).catch(() => undefined);
+      }
+    }
+    return {
+      available: failed.length === 0,
+      scopes: Object.fromEntries(
+        [...this.outcomes].map(([scope, outcome]) => [scope, outcome.ok ? 'token' : 'failed']),
+      ),
+    };
+  }
+
   private async bounded(scopes: string | string[], options: GetTokenOptions): Promise<AccessToken | null> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new TokenTimeoutError(this.timeoutMs)), this.timeoutMs);
+    const scope = [scopes].flat().join(' ');
     try {
-      return await untilAborted(
+      const token = await untilAborted(
         this.inner.getToken(scopes, { ...options, abortSignal: controller.signal }),
         controller.signal,
       );
+      this.outcomes.set(scope, { ok: token !== null, at: Date.now() });
+      return token;
+    } catch (error) {
+      this.outcomes.set(scope, { ok: false, at: Date.now() });
+      throw error;
     } finally {
       clearTimeout(timer);
     }

@@ -1,17 +1,30 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { All, Controller, Get, UseGuards } from '@nestjs/common';
+import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
+import { RateLimitGuard } from '../common/rate-limit.js';
 import { RequestId } from '../common/request-id.js';
+import { MethodNotAllowedError } from '../common/service-error.js';
+import { ApiGetCode } from './codes.api.js';
 import { CodesService } from './codes.service.js';
 import { CodeResponseDto } from './dto/code-response.dto.js';
 
 /** Version 1 of the public API. Routes carry their full path so Nest's 404 handling covers every other URL. */
+@ApiTags('codes')
 @Controller('api/v1')
 export class CodesController {
   constructor(private readonly codes: CodesService) {}
 
   /** Issues a new code and records it on the queue. */
   @Get('getcode')
-  @Header('Cache-Control', 'no-store')
+  @ApiGetCode()
+  @UseGuards(RateLimitGuard)
   getCode(@RequestId() requestId: string): Promise<CodeResponseDto> {
     return this.codes.issue(requestId);
+  }
+
+  /** Any other method on the same path: 405 with `Allow`. */
+  @All('getcode')
+  @ApiExcludeEndpoint()
+  otherMethods(): never {
+    throw new MethodNotAllowedError(['GET', 'HEAD']);
   }
 }

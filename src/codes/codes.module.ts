@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { RateLimitModule } from '../common/rate-limit.js';
 import { QueueModule } from '../queue/queue.module.js';
 import { ThirdPartyModule } from '../third-party/third-party.module.js';
 import { CodesController } from './codes.controller.js';
@@ -6,7 +7,7 @@ import { CodesService } from './codes.service.js';
 
 /** `GET /api/v1/getcode`: third-party number -> code -> queue message -> answer. */
 @Module({
-  imports: [ThirdPartyModule, QueueModule],
+  imports: [ThirdPartyModule, QueueModule, RateLimitModule],
   controllers: [CodesController],
   providers: [CodesService],
 })

@@ -2,25 +2,19 @@ import { STATUS_CODES } from 'node:http';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { describeError } from './describe-error.js';
+import type { ProblemDetailsDto } from './dto/problem-details.dto.js';
 import type { RequestWithId } from './request-id.js';
 import { ServiceError, operatorMessage } from './service-error.js';
 
-/** RFC 9457 problem details, plus our stable `code` and the request id. */
-export interface ProblemDetails {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance: string;
-  code: string;
-  requestId: string;
-}
+/** The body of every error answer. */
+export type ProblemDetails = ProblemDetailsDto;
 
 interface Problem {
   status: number;
   code: string;
   detail: string;
   retryAfterSeconds?: number;
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** A stable, non-dereferenceable problem type per code (RFC 9457 allows tag URIs). */
@@ -59,6 +53,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (problem.retryAfterSeconds !== undefined) {
       res.setHeader('Retry-After', String(problem.retryAfterSeconds));
     }
+    for (const [name, value] of Object.entries(problem.headers ?? {})) {
+      res.setHeader(name, value);
+    }
     res.setHeader('Cache-Control', 'no-store');
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(body));
   }
@@ -77,8 +74,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   private log(error: unknown, problem: Problem, req: RequestWithId): void {
     const where = `${req.method} ${req.path} [${req.id}] -> ${problem.status} ${problem.code}`;
-    if (error instanceof ServiceError) {
+    if (error instanceof ServiceError && problem.status >= 500) {
       this.logger.error(`${where}: ${operatorMessage(error)}`);
+    } else if (error instanceof ServiceError) {
+      this.logger.warn(`${where}: ${operatorMessage(error)}`);
     } else if (problem.status >= 500) {
       this.logger.error(`${where}: ${describeError(error)}`, error instanceof Error ? error.stack : undefined);
     } else {

@@ -14,6 +14,8 @@ export abstract class ServiceError extends Error {
   abstract readonly status: number;
   /** Seconds a client should wait before retrying, when that is meaningful. */
   readonly retryAfterSeconds?: number;
+  /** Extra response headers the status calls for (e.g. `Allow` with a 405). */
+  readonly headers?: Readonly<Record<string, string>>;
 
   constructor(
     readonly detail: string,
@@ -22,6 +24,18 @@ export abstract class ServiceError extends Error {
   ) {
     super(detail, options);
     this.name = new.target.name;
+  }
+}
+
+/** A method the route does not serve: 405 with the `Allow` header. */
+export class MethodNotAllowedError extends ServiceError {
+  readonly code = 'METHOD_NOT_ALLOWED';
+  readonly status = 405;
+  override readonly headers: Readonly<Record<string, string>>;
+
+  constructor(allowed: readonly string[]) {
+    super(`This resource allows ${allowed.join(', ')} only.`);
+    this.headers = { Allow: allowed.join(', ') };
   }
 }
 

@@ -36,6 +36,9 @@ export const environmentShape = z.object({
     .enum(['development', 'production', 'test'], { error: 'must be development, production or test' })
     .default('development'),
   PORT: integer(1, 65_535).default(8080),
+  TRUST_PROXY: integer(0, 10).default(0),
+  RATE_LIMIT_PER_CLIENT: positiveInt(1_000_000).default(60),
+  RATE_LIMIT_GLOBAL: positiveInt(10_000_000).default(600),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'], {
       error: 'must be fatal, error, warn, log, debug or verbose',

@@ -1,11 +1,19 @@
 import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { AzureModule } from '../azure/azure.module.js';
 import { QueueModule } from '../queue/queue.module.js';
 import { ThirdPartyModule } from '../third-party/third-party.module.js';
+import { HealthController } from './health.controller.js';
+import { ReadinessIndicators } from './readiness.indicators.js';
 import { StartupDiagnostics } from './startup-diagnostics.js';
 
-/** Start-up diagnostics of every dependency, through the services' own check methods. */
+/**
+ * `GET /health/live`, `GET /health/ready` and the start-up diagnostics, all
+ * through the services' own health and check methods.
+ */
 @Module({
-  imports: [ThirdPartyModule, QueueModule],
-  providers: [StartupDiagnostics],
+  imports: [TerminusModule.forRoot({ errorLogStyle: 'json' }), ThirdPartyModule, QueueModule, AzureModule],
+  controllers: [HealthController],
+  providers: [StartupDiagnostics, ReadinessIndicators],
 })
 export class HealthModule {}

@@ -1,6 +1,8 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { HOME_PAGE } from './home.page.js';
 
+@ApiExcludeController()
 @Controller()
 export class HomeController {
   /** The HTML home page. */

@@ -13,6 +13,7 @@ export const HOME_PAGE = `<!doctype html>
   ol { padding-left: 1.25rem; }
   code { font-family: ui-monospace, "Cascadia Code", Menlo, monospace; font-size: .92em; }
   a.button { display: inline-block; padding: .55rem 1.1rem; border-radius: .4rem; background: var(--accent); color: #fff; text-decoration: none; font-weight: 600; }
+  a.button.secondary { background: transparent; color: var(--accent); border: 2px solid var(--accent); margin-left: .5rem; }
   a.button:focus-visible, a:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
   footer { margin-top: 2.5rem; font-size: .9rem; opacity: .7; }
 </style>
@@ -30,7 +31,8 @@ export const HOME_PAGE = `<!doctype html>
     <li>and answers <code>{"code": …, "timestamp": …}</code>.</li>
   </ol>
   <p>Key Vault and the queue are reached with the same credential: the App Service managed identity in Azure, your developer sign-in locally.</p>
-  <p><a class="button" href="/api/v1/getcode">Get a code</a></p>
+  <p><a class="button" href="/api/v1/getcode">Get a code</a> <a class="button secondary" href="/docs">API docs</a></p>
+  <p>Health: <a href="/health/live">/health/live</a> · <a href="/health/ready">/health/ready</a> · OpenAPI document: <a href="/docs-json">/docs-json</a></p>
 </main>
 <footer>JSON API · errors are <code>application/problem+json</code> (RFC 9457).</footer>
 </body>

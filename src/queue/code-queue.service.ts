@@ -5,13 +5,22 @@ import { AppCredential } from '../azure/app-credential.js';
 import { STORAGE_SCOPE } from '../azure/azure.constants.js';
 import { credentialError, isCredentialFailure } from '../azure/credential.errors.js';
 import { describeError } from '../common/describe-error.js';
-import { ServiceError } from '../common/service-error.js';
+import { ServiceError, operatorMessage } from '../common/service-error.js';
 import { queueConfig } from '../config/queue.config.js';
 import { type CodeMessage, encodeMessage } from './code-message.js';
 import { QUEUE_CLIENT } from './queue.constants.js';
 import { QueueAccessDeniedError, QueueNotFoundError, QueueUnavailableError } from './queue.errors.js';
 
 const CLIENT_DETAIL = 'The code could not be recorded; no code was issued.';
+
+/** After a failed write, readiness reports the queue down for this long (then lets traffic try again). */
+const FAILURE_WINDOW_MS = 30_000;
+
+/** What readiness reports for the queue. */
+export interface QueueHealth {
+  available: boolean;
+  detail: string;
+}
 
 /** How start-up found the queue: created, already there, not checked, or the failure. */
 type StartupOutcome = 'created' | 'exists' | 'not checked' | ServiceError;
@@ -29,6 +38,7 @@ export class CodeQueue implements OnApplicationBootstrap {
   private readonly logger = new Logger(CodeQueue.name);
   private readonly target: string;
   private startup: Promise<StartupOutcome> = Promise.resolve('not checked');
+  private lastFailure?: { at: number; error: ServiceError };
 
   constructor(
     @Inject(QUEUE_CLIENT) private readonly client: QueueClient,
@@ -61,6 +71,19 @@ export class CodeQueue implements OnApplicationBootstrap {
     return `Storage ${this.target}: reachable ${how}; queue ${outcome}`;
   }
 
+  /**
+   * Readiness, from memory only: down while the last queue operation failed
+   * less than 30 s ago. (A sender-only identity may not read queue
+   * properties, so there is no cheaper probe than real traffic.)
+   */
+  health(): QueueHealth {
+    const failure = this.lastFailure;
+    if (failure && Date.now() - failure.at < FAILURE_WINDOW_MS) {
+      return { available: false, detail: operatorMessage(failure.error) };
+    }
+    return { available: true, detail: `${this.target}: no failed write in the last ${FAILURE_WINDOW_MS / 1000} s` };
+  }
+
   async publish(message: CodeMessage): Promise<void> {
     await this.startup;
     const body = encodeMessage(message, this.config.messageEncoding);
@@ -79,8 +102,9 @@ export class CodeQueue implements OnApplicationBootstrap {
   private async send(body: string): Promise<void> {
     try {
       await this.client.sendMessage(body, { messageTimeToLive: this.config.messageTtlSeconds });
+      this.lastFailure = undefined;
     } catch (error) {
-      throw this.translate(error);
+      throw this.failed(error);
     }
   }
 
@@ -88,9 +112,10 @@ export class CodeQueue implements OnApplicationBootstrap {
   private async createQueue(): Promise<boolean> {
     try {
       const { succeeded } = await this.client.createIfNotExists();
+      this.lastFailure = undefined;
       return succeeded;
     } catch (error) {
-      throw this.translate(error);
+      throw this.failed(error);
     }
   }
 
@@ -100,6 +125,13 @@ export class CodeQueue implements OnApplicationBootstrap {
     } catch (error) {
       throw credentialError(this.target, error);
     }
+  }
+
+  /** Translates a failure and remembers it for readiness. */
+  private failed(error: unknown): ServiceError {
+    const translated = this.translate(error);
+    this.lastFailure = { at: Date.now(), error: translated };
+    return translated;
   }
 
   private translate(error: unknown): ServiceError {

@@ -72,11 +72,32 @@ describe('SecretsService', () => {
     expect(source.reads).toBe(3);
   });
 
-  it('throws when the very first read fails', async () => {
+  it('throws when the very first read fails, and repeats that failure until the backoff has passed', async () => {
     source.failure = new Error('vault down');
     await expect(secrets.get(NAME)).rejects.toThrow('vault down');
     source.failure = undefined;
+    await expect(secrets.get(NAME)).rejects.toThrow('vault down');
+    expect(source.reads).toBe(1);
+
+    jest.advanceTimersByTime(BACKOFF_MS);
     await expect(secrets.get(NAME)).resolves.toBe('key-1');
+    expect(source.reads).toBe(2);
+  });
+
+  it('reports readiness from memory and starts a background read when nothing is cached', async () => {
+    source.failure = new Error('vault down');
+    expect(secrets.health(NAME)).toEqual({ available: false, detail: 'not read yet' });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(source.reads).toBe(1);
+    expect(secrets.health(NAME)).toEqual({ available: false, detail: 'Error' });
+    expect(source.reads).toBe(1); // backing off: readiness does not hammer the source
+
+    source.failure = undefined;
+    jest.advanceTimersByTime(BACKOFF_MS);
+    secrets.health(NAME);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(secrets.health(NAME)).toEqual({ available: true, detail: 'cached from the fake secret source' });
+    expect(source.reads).toBe(2);
   });
 
   it('goes to the source on the next read after invalidate()', async () => {

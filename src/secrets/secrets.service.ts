@@ -3,6 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { secretsConfig } from '../config/secrets.config.js';
 import { describeError } from '../common/describe-error.js';
 import { registerSecretValue } from '../common/secret-redaction.js';
+import { operatorMessage } from '../common/service-error.js';
 import type { SecretSource } from './secret-source.js';
 import { SECRET_SOURCE } from './secrets.constants.js';
 
@@ -10,9 +11,17 @@ interface CachedSecret {
   value?: string;
   /** After this instant the value is refreshed on the next read. */
   refreshAt: number;
-  /** While a failed refresh backs off, the stale value is served without asking the source again. */
+  /** While a failed read backs off, the stale value (or the failure) is served without asking the source again. */
   retryAt: number;
+  /** Why the last read failed, while it backs off. */
+  lastError?: Error;
   inFlight?: Promise<string>;
+}
+
+/** What readiness reports for one secret. Never the value. */
+export interface SecretHealth {
+  available: boolean;
+  detail: string;
 }
 
 /**
@@ -24,7 +33,8 @@ interface CachedSecret {
  * - Concurrent readers of the same secret share one in-flight fetch.
  * - When a refresh fails, the last good value keeps being served (and the
  *   failure is logged); the source is asked again after
- *   `SECRET_REFRESH_BACKOFF_SECONDS`.
+ *   `SECRET_REFRESH_BACKOFF_SECONDS`. When there is no value yet, callers get
+ *   the last failure for that long instead of each waiting on the source.
  * - `invalidate()` makes the next read go to the source, e.g. after the
  *   third party rejected a key that was rotated.
  *
@@ -62,7 +72,26 @@ export class SecretsService {
     if (entry?.value !== undefined && (now < entry.refreshAt || now < entry.retryAt)) {
       return entry.value;
     }
+    if (entry?.value === undefined && entry?.lastError !== undefined && now < entry.retryAt) {
+      throw entry.lastError;
+    }
     return this.fetch(name);
+  }
+
+  /**
+   * Readiness, from memory only: whether a value is cached (even a stale one).
+   * With none, it starts a read in the background (subject to the backoff, and
+   * shared with any read under way), so the app becomes ready by itself once
+   * the source answers again.
+   */
+  health(name: string): SecretHealth {
+    const entry = this.cache.get(name);
+    if (entry?.value !== undefined) {
+      return { available: true, detail: `cached from ${this.source.description}` };
+    }
+    this.get(name).catch(() => undefined);
+    const why = entry?.lastError === undefined ? 'not read yet' : operatorMessage(entry.lastError);
+    return { available: false, detail: why };
   }
 
   /**
@@ -103,12 +132,14 @@ export class SecretsService {
       entry.value = value;
       entry.refreshAt = Date.now() + this.config.cacheTtlMs;
       entry.retryAt = 0;
+      entry.lastError = undefined;
       return value;
     } catch (error) {
+      entry.retryAt = Date.now() + this.config.refreshBackoffMs;
       if (entry.value === undefined) {
+        entry.lastError = error instanceof Error ? error : new Error(String(error));
         throw error;
       }
-      entry.retryAt = Date.now() + this.config.refreshBackoffMs;
       this.logger.warn(
         `Refreshing secret "${name}" from ${this.source.description} failed (${describeError(error)}); ` +
           `serving the cached value, next attempt in ${this.config.refreshBackoffMs / 1000} s`,

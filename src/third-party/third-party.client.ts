@@ -6,7 +6,7 @@ import { type AxiosResponse, isAxiosError } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import { describeError } from '../common/describe-error.js';
 import { thirdPartyConfig } from '../config/third-party.config.js';
-import { SecretsService } from '../secrets/secrets.service.js';
+import { type SecretHealth, SecretsService } from '../secrets/secrets.service.js';
 import {
   ThirdPartyBadResponseError,
   ThirdPartyKeyRejectedError,
@@ -43,6 +43,11 @@ export class ThirdPartyClient implements OnModuleDestroy {
   /** Start-up diagnostics: reads the access key once (which also fills the cache). */
   checkKey(): Promise<string> {
     return this.secrets.checkAccess(this.config.apiKeySecretName);
+  }
+
+  /** Readiness of the access key, from memory (see `SecretsService.health`). */
+  keyHealth(): SecretHealth {
+    return this.secrets.health(this.config.apiKeySecretName);
   }
 
   /** Closes the kept-alive sockets so shutdown does not wait for their idle timeout. */

@@ -24,6 +24,11 @@ export function uniqueQueueName(): string {
   return `e2e-${randomBytes(6).toString('hex')}`;
 }
 
+/** A client of a queue in `azurite`, to read back what an app wrote. */
+export function sharedQueueClient(azurite: Pick<Azurite, 'connectionString'>, name: string): QueueClient {
+  return new QueueClient(azurite.connectionString, name);
+}
+
 /**
  * The whole app as production wires it (AppModule + configureApp), with the
  * given environment on top of a test one on `azurite`. Log lines (JSON) are
@@ -52,7 +57,7 @@ export async function startTestApp(
     configureApp(app);
     await app.init();
     const server = app.getHttpServer() as Server;
-    const queue = new QueueClient(azurite.connectionString, queueName);
+    const queue = sharedQueueClient(azurite, queueName);
     return { app, server, logs, queueName, queue, close: () => app.close() };
   } finally {
     setEnv(previous);

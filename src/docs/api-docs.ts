@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+
+interface PackageInfo {
+  name: string;
+  description: string;
+  version: string;
+}
+
+/** package.json is two folders up from src/docs/ and from dist/docs/. */
+function packageInfo(): PackageInfo {
+  return JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as PackageInfo;
+}
+
+/** Swagger UI at /docs and the OpenAPI document at /docs-json, titled and versioned from package.json. */
+export function setUpApiDocs(app: INestApplication): void {
+  const info = packageInfo();
+  const config = new DocumentBuilder()
+    .setTitle(info.name)
+    .setDescription(
+      `${info.description}.\n\nErrors are \`application/problem+json\` (RFC 9457) with a stable \`code\` and the ` +
+        '`requestId`, which is also returned in the `x-request-id` header.',
+    )
+    .setVersion(info.version)
+    .addTag('codes', 'Issue codes')
+    .addTag('health', 'Liveness and readiness probes')
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, config), {
+    jsonDocumentUrl: 'docs-json',
+    customSiteTitle: `${info.name} API`,
+  });
+}

@@ -1,0 +1,104 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { type Browser, chromium } from 'playwright-core';
+import { ReferenceApi } from '../reference-api/main.js';
+import { freePort } from '../scripts/ports.js';
+import { CODE_PATTERN } from '../src/codes/code-format.js';
+import { decodeMessage } from '../src/queue/code-message.js';
+import { AppProcess, buildApp } from './support/app-process.js';
+import { Azurite, drainQueue } from './support/azurite.js';
+import { sharedQueueClient, uniqueQueueName } from './support/test-app.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SCREENSHOTS = 'test-output/screenshots';
+const KEY = `docs-key-${randomBytes(12).toString('hex')}`;
+
+/**
+ * The OpenAPI docs page in a real browser (Debian's Chromium, driven by
+ * playwright-core) against the production build with Azurite and the
+ * reference API behind it: helmet's Content-Security-Policy must let
+ * Swagger UI run, and "Try it out" must get a real code.
+ */
+describe('the docs page in a browser', () => {
+  let azurite: Azurite;
+  let referenceApi: ReferenceApi;
+  let app: AppProcess;
+  let browser: Browser;
+  let base: string;
+  const queueName = uniqueQueueName();
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(
+        `No browser at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH`,
+      );
+    }
+    buildApp();
+    azurite = await Azurite.start();
+    referenceApi = new ReferenceApi([KEY]);
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    app = new AppProcess({
+      NODE_ENV: 'test',
+      PORT: String(port),
+      THIRD_PARTY_API_ENDPOINT: await referenceApi.listen(),
+      THIRD_PARTY_API_KEY: KEY,
+      AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
+      STORAGE_QUEUE_NAME: queueName,
+    });
+    await app.waitForPort(port);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop('SIGKILL');
+    await referenceApi?.close();
+    await azurite?.stop();
+  }, 30_000);
+
+  it('runs "Try it out" on GET /api/v1/getcode and shows a 200 with a code', async () => {
+    const page = await browser.newPage();
+    const blocked: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/.test(message.text())) blocked.push(message.text());
+    });
+    await page.goto(`${base}/docs`);
+
+    const operation = page.locator('#operations-codes-CodesController_getCode');
+    await operation.locator('.opblock-summary').click();
+    await operation.getByRole('button', { name: 'Try it out' }).click();
+    await operation.getByRole('button', { name: 'Execute' }).click();
+
+    const response = operation.locator('.live-responses-table .response').first();
+    await response.locator('.response-col_status').getByText('200').waitFor({ timeout: 15_000 });
+    const body = await response.locator('.response-col_description pre').first().innerText();
+    const { code } = JSON.parse(body) as { code: string };
+    expect(code).toMatch(CODE_PATTERN);
+    await page.screenshot({ path: `${SCREENSHOTS}/docs-try-it-out.png`, fullPage: true });
+
+    const messages = await drainQueue(sharedQueueClient(azurite, queueName));
+    expect(messages.map((text) => decodeMessage(text, 'base64').code)).toEqual([code]);
+    expect(blocked).toEqual([]);
+  }, 60_000);
+
+  it('links the docs from the home page', async () => {
+    const page = await browser.newPage();
+    await page.goto(base);
+    await page.getByRole('link', { name: 'API docs' }).click();
+    await page.locator('.swagger-ui .info .title').getByText('azure-integrated-auth').waitFor();
+    await page.screenshot({ path: `${SCREENSHOTS}/docs-from-home.png` });
+  }, 30_000);
+});

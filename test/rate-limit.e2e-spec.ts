@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+import { ReferenceApi } from '../reference-api/main.js';
+import type { ProblemDetails } from '../src/common/problem-details.filter.js';
+import { Azurite } from './support/azurite.js';
+import { type TestApp, startTestApp } from './support/test-app.js';
+
+const KEY = `rl-key-${randomBytes(12).toString('hex')}`;
+
+describe('rate limiting of /api/v1/getcode', () => {
+  let azurite: Azurite;
+  let referenceApi: ReferenceApi;
+  let endpoint: string;
+  const apps: TestApp[] = [];
+
+  beforeAll(async () => {
+    azurite = await Azurite.start();
+    referenceApi = new ReferenceApi([KEY]);
+    endpoint = await referenceApi.listen();
+  });
+
+  afterAll(async () => {
+    await Promise.all(apps.map((app) => app.close()));
+    await referenceApi.close();
+    await azurite.stop();
+  });
+
+  async function appWith(limits: Record<string, string>): Promise<TestApp> {
+    const app = await startTestApp(azurite, {
+      THIRD_PARTY_API_ENDPOINT: endpoint,
+      THIRD_PARTY_API_KEY: KEY,
+      ...limits,
+    });
+    apps.push(app);
+    return app;
+  }
+
+  const getCode = (app: TestApp, forwardedFor?: string) => {
+    const call = request(app.server).get('/api/v1/getcode');
+    return forwardedFor ? call.set('x-forwarded-for', forwardedFor) : call;
+  };
+
+  it('limits each client, answering 429 problem+json with Retry-After, without calling the third party', async () => {
+    const app = await appWith({ RATE_LIMIT_PER_CLIENT: '3', RATE_LIMIT_GLOBAL: '100' });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) {
+      statuses.push((await getCode(app)).status);
+    }
+    expect(statuses).toEqual([200, 200, 200]);
+
+    const calls = referenceApi.stats.requests;
+    const limited = await getCode(app);
+    expect(limited.status).toBe(429);
+    expect(limited.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect(limited.body as ProblemDetails).toMatchObject({
+      status: 429,
+      code: 'RATE_LIMITED',
+      detail: 'Too many requests from this client; try again later.',
+    });
+    expect(referenceApi.stats.requests).toBe(calls);
+  });
+
+  it('ignores X-Forwarded-For unless TRUST_PROXY says to trust it, so a caller cannot spoof past the limit', async () => {
+    const app = await appWith({ RATE_LIMIT_PER_CLIENT: '2', RATE_LIMIT_GLOBAL: '100' });
+    const statuses = [];
+    for (const spoofed of ['198.51.100.1', '198.51.100.2', '198.51.100.3', '198.51.100.4']) {
+      statuses.push((await getCode(app, spoofed)).status);
+    }
+    expect(statuses).toEqual([200, 200, 429, 429]);
+  });
+
+  it('behind a trusted proxy, limits by the forwarded client address, whatever its port', async () => {
+    const app = await appWith({ RATE_LIMIT_PER_CLIENT: '2', RATE_LIMIT_GLOBAL: '100', TRUST_PROXY: '1' });
+    const first = [];
+    for (const client of ['203.0.113.7:50001', '203.0.113.7:50002', '203.0.113.7:50003']) {
+      first.push((await getCode(app, client)).status);
+    }
+    expect(first).toEqual([200, 200, 429]); // one client, three source ports
+    expect((await getCode(app, '203.0.113.8')).status).toBe(200); // another client has its own budget
+    expect((await getCode(app, 'spoofed, 203.0.113.9')).status).toBe(200); // only the proxy's own entry counts
+  });
+
+  it('caps the whole instance, whoever the clients are', async () => {
+    const app = await appWith({ RATE_LIMIT_PER_CLIENT: '100', RATE_LIMIT_GLOBAL: '3', TRUST_PROXY: '1' });
+    const statuses = [];
+    for (const client of ['192.0.2.1', '192.0.2.2', '192.0.2.3', '192.0.2.4']) {
+      statuses.push((await getCode(app, client)).status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    const limited = await getCode(app, '192.0.2.5');
+    expect(limited.body as ProblemDetails).toMatchObject({
+      code: 'RATE_LIMITED',
+      detail: 'The service is at its request limit for this minute; try again later.',
+    });
+  });
+
+  it('does not limit health probes, the docs or the home page', async () => {
+    const app = await appWith({ RATE_LIMIT_PER_CLIENT: '1', RATE_LIMIT_GLOBAL: '1' });
+    await getCode(app);
+    expect((await getCode(app)).status).toBe(429);
+    for (let i = 0; i < 5; i++) {
+      expect((await request(app.server).get('/health/live')).status).toBe(200);
+      expect((await request(app.server).get('/health/ready')).status).toBe(200);
+      expect((await request(app.server).get('/')).status).toBe(200);
+    }
+    expect((await request(app.server).get('/docs-json')).status).toBe(200);
+  });
+});
