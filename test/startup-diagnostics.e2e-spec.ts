@@ -64,6 +64,11 @@ describe('start-up diagnostics (node dist/main.js)', () => {
     const res = await request(base).get('/api/v1/getcode');
     expect(res.status).toBe(503);
     expect(res.body as ProblemDetails).toMatchObject({ code: 'CREDENTIAL_UNAVAILABLE' });
+    const ready = await request(base).get('/health/ready');
+    expect(ready.status).toBe(503);
+    expect(ready.body).toMatchObject({
+      error: { credential: { status: 'down', scopes: { 'https://vault.azure.net/.default': 'failed' } } },
+    });
   }, 40_000);
 
   it('translates a Key Vault 403 into the missing role', async () => {

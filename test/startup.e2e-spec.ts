@@ -85,6 +85,11 @@ describe('the production build at start-up (node dist/main.js)', () => {
       expect(res.headers['retry-after']).toBeDefined();
       expect(res.body as ProblemDetails).toMatchObject({ code: 'SECRET_STORE_UNAVAILABLE' });
       expect(referenceApi.stats.requests).toBe(0);
+
+      const ready = await request(base).get('/health/ready');
+      expect(ready.status).toBe(503);
+      expect(ready.body).toMatchObject({ error: { secret: { status: 'down' } }, info: { queue: { status: 'up' } } });
+      expect((await request(base).get('/health/live')).status).toBe(200);
     }, 40_000);
 
     it('writes JSON log lines in production', () => {

@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+import { ReferenceApi } from '../reference-api/main.js';
+import { freePort } from '../scripts/ports.js';
+import { Azurite } from './support/azurite.js';
+import { type TestApp, startTestApp } from './support/test-app.js';
+
+const KEY = `hl-key-${randomBytes(12).toString('hex')}`;
+
+describe('health endpoints', () => {
+  let referenceApi: ReferenceApi;
+  let target: TestApp;
+  let queuePort: number;
+  let azurite: Azurite;
+
+  beforeAll(async () => {
+    referenceApi = new ReferenceApi([KEY]);
+    queuePort = await freePort();
+    azurite = await Azurite.start({ port: queuePort });
+    target = await startTestApp(azurite, {
+      THIRD_PARTY_API_ENDPOINT: await referenceApi.listen(),
+      THIRD_PARTY_API_KEY: KEY,
+      QUEUE_MAX_TRIES: '1',
+    });
+  });
+
+  afterAll(async () => {
+    await target.close();
+    await referenceApi.close();
+    await azurite.stop();
+  });
+
+  it('reports live without looking at dependencies', async () => {
+    const res = await request(target.server).get('/health/live');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok', info: {}, error: {}, details: {} });
+  });
+
+  it('reports ready when the key is cached and the queue takes writes, without calling the third party', async () => {
+    const calls = referenceApi.stats.requests;
+    const res = await request(target.server).get('/health/ready');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      status: 'ok',
+      details: { secret: { status: 'up' }, queue: { status: 'up' }, credential: { status: 'up', scopes: {} } },
+    });
+    expect(JSON.stringify(res.body)).not.toContain(KEY);
+    expect(referenceApi.stats.requests).toBe(calls);
+  });
+
+  it('reports not ready (503) after a failed queue write, and ready again once a write succeeds', async () => {
+    await azurite.stop();
+    expect((await request(target.server).get('/api/v1/getcode')).status).toBe(503);
+
+    const down = await request(target.server).get('/health/ready');
+    expect(down.status).toBe(503);
+    expect(down.body).toMatchObject({
+      status: 'error',
+      error: { queue: { status: 'down', detail: expect.stringMatching(/ECONNREFUSED/) as string } },
+    });
+
+    azurite = await Azurite.start({ port: queuePort });
+    expect((await request(target.server).get('/api/v1/getcode')).status).toBe(200);
+    expect((await request(target.server).get('/health/ready')).status).toBe(200);
+  });
+});
