@@ -1,34 +1,23 @@
-import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { ReferenceApi } from '../reference-api/main.js';
 import { CODE_PATTERN } from '../src/codes/code-format.js';
 import type { CodeResponseDto } from '../src/codes/dto/code-response.dto.js';
 import type { ProblemDetails } from '../src/common/problem-details.filter.js';
 import { type CodeMessage, decodeMessage } from '../src/queue/code-message.js';
-import { Azurite, drainQueue } from './support/azurite.js';
-import { type TestApp, startTestApp } from './support/test-app.js';
-
-/** A key unlike anything else in the output, so finding it anywhere is a leak. */
-const KEY = `e2e-key-${randomBytes(12).toString('hex')}`;
+import { drainQueue } from './support/azurite.js';
+import { LocalStack } from './support/local-stack.js';
+import type { TestApp } from './support/test-app.js';
 
 describe('GET /api/v1/getcode against real Azurite and the reference API', () => {
-  let azurite: Azurite;
-  let referenceApi: ReferenceApi;
+  let stack: LocalStack;
   let target: TestApp;
   const seen: string[] = [];
 
   beforeAll(async () => {
-    azurite = await Azurite.start();
-    referenceApi = new ReferenceApi([KEY]);
-    const endpoint = await referenceApi.listen();
-    target = await startTestApp(azurite, { THIRD_PARTY_API_ENDPOINT: endpoint, THIRD_PARTY_API_KEY: KEY });
+    stack = await LocalStack.start();
+    target = await stack.app();
   });
 
-  afterAll(async () => {
-    await target.close();
-    await referenceApi.close();
-    await azurite.stop();
-  });
+  afterAll(() => stack.stop());
 
   const queue = () => target.queue;
 
@@ -66,7 +55,7 @@ describe('GET /api/v1/getcode against real Azurite and the reference API', () =>
   });
 
   it('answers 502 problem+json and records nothing when the third party rejects the key', async () => {
-    referenceApi.setKeys(['some-other-key']);
+    stack.referenceApi.setKeys(['some-other-key']);
     try {
       const res = await getCode();
       expect(res.status).toBe(502);
@@ -78,7 +67,7 @@ describe('GET /api/v1/getcode against real Azurite and the reference API', () =>
         expect.stringMatching(/THIRD_PARTY_KEY_REJECTED: Third-party API answered HTTP 401/),
       );
     } finally {
-      referenceApi.setKeys([KEY]);
+      stack.referenceApi.setKeys([stack.key]);
     }
     expect((await getCode()).status).toBe(200);
   });
@@ -101,9 +90,9 @@ describe('GET /api/v1/getcode against real Azurite and the reference API', () =>
 
   it('never lets the key reach a log line, a response or a queue message', async () => {
     await getCode();
-    referenceApi.setKeys(['rotated-away']);
+    stack.referenceApi.setKeys(['rotated-away']);
     await getCode();
-    referenceApi.setKeys([KEY]);
+    stack.referenceApi.setKeys([stack.key]);
     const messages = await drainQueue(queue());
     expect(target.logs.lines.length).toBeGreaterThan(5);
     expect(messages.length).toBeGreaterThan(0);
@@ -114,7 +103,7 @@ describe('GET /api/v1/getcode against real Azurite and the reference API', () =>
       ...messages.map((m) => decodeMessage(m, 'base64').code),
     ];
     for (const text of everything) {
-      expect(text).not.toContain(KEY);
+      expect(text).not.toContain(stack.key);
     }
   });
 });

@@ -1,13 +1,9 @@
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { ReferenceApi } from '../reference-api/main.js';
 import type { ProblemDetails } from '../src/common/problem-details.filter.js';
-import { Azurite } from './support/azurite.js';
-import { type TestApp, startTestApp } from './support/test-app.js';
-
-const KEY = `hs-key-${randomBytes(12).toString('hex')}`;
+import { LocalStack } from './support/local-stack.js';
+import type { TestApp } from './support/test-app.js';
 
 /** Sends raw bytes and returns the first line of the answer (or '' if the connection just closed). */
 async function rawRequest(port: number, text: string): Promise<string> {
@@ -22,27 +18,18 @@ async function rawRequest(port: number, text: string): Promise<string> {
 }
 
 describe('the HTTP surface', () => {
-  let azurite: Azurite;
-  let referenceApi: ReferenceApi;
+  let stack: LocalStack;
   let target: TestApp;
   let port: number;
 
   beforeAll(async () => {
-    azurite = await Azurite.start();
-    referenceApi = new ReferenceApi([KEY]);
-    target = await startTestApp(azurite, {
-      THIRD_PARTY_API_ENDPOINT: await referenceApi.listen(),
-      THIRD_PARTY_API_KEY: KEY,
-    });
+    stack = await LocalStack.start();
+    target = await stack.app();
     await new Promise<void>((resolve) => target.server.listen(0, '127.0.0.1', resolve));
     port = (target.server.address() as AddressInfo).port;
   });
 
-  afterAll(async () => {
-    await target.close();
-    await referenceApi.close();
-    await azurite.stop();
-  });
+  afterAll(() => stack.stop());
 
   it('sends helmet security headers, and no-store on API, health and error answers', async () => {
     for (const path of ['/api/v1/getcode', '/health/ready', '/api/v1/unknown']) {

@@ -1,32 +1,20 @@
-import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { ReferenceApi } from '../reference-api/main.js';
 import type { CodeResponseDto } from '../src/codes/dto/code-response.dto.js';
 import { decodeMessage } from '../src/queue/code-message.js';
-import { Azurite, drainQueue } from './support/azurite.js';
-import { type TestApp, startTestApp } from './support/test-app.js';
-
-const KEY = `e2e-key-${randomBytes(12).toString('hex')}`;
+import { drainQueue } from './support/azurite.js';
+import { LocalStack } from './support/local-stack.js';
+import type { TestApp } from './support/test-app.js';
 
 describe('structured logs', () => {
-  let azurite: Azurite;
-  let referenceApi: ReferenceApi;
+  let stack: LocalStack;
   let target: TestApp;
 
   beforeAll(async () => {
-    azurite = await Azurite.start();
-    referenceApi = new ReferenceApi([KEY]);
-    target = await startTestApp(azurite, {
-      THIRD_PARTY_API_ENDPOINT: await referenceApi.listen(),
-      THIRD_PARTY_API_KEY: KEY,
-    });
+    stack = await LocalStack.start();
+    target = await stack.app();
   });
 
-  afterAll(async () => {
-    await target.close();
-    await referenceApi.close();
-    await azurite.stop();
-  });
+  afterAll(() => stack.stop());
 
   const linesOf = (reqId: string) => target.logs.entries().filter((entry) => entry.reqId === reqId);
 
@@ -45,9 +33,9 @@ describe('structured logs', () => {
   });
 
   it('reuses a well-formed x-request-id everywhere: response, every log line, queue message', async () => {
-    referenceApi.setKeys(['other-key-1234']);
+    stack.referenceApi.setKeys(['other-key-1234']);
     const failed = await request(target.server).get('/api/v1/getcode').set('x-request-id', 'trace-42.a:b_c');
-    referenceApi.setKeys([KEY]);
+    stack.referenceApi.setKeys([stack.key]);
     expect(failed.headers['x-request-id']).toBe('trace-42.a:b_c');
     const lines = linesOf('trace-42.a:b_c');
     expect(lines.map((entry) => entry.context ?? 'access')).toEqual(['Errors', 'access']);
@@ -78,12 +66,12 @@ describe('structured logs', () => {
   });
 
   it('has the configured key in no log line, across success and error paths', async () => {
-    referenceApi.setKeys(['rotated-elsewhere']);
+    stack.referenceApi.setKeys(['rotated-elsewhere']);
     await request(target.server).get('/api/v1/getcode');
-    referenceApi.setKeys([KEY]);
+    stack.referenceApi.setKeys([stack.key]);
     await request(target.server).get('/api/v1/getcode');
     await request(target.server).get('/nope');
     expect(target.logs.lines.length).toBeGreaterThan(10);
-    expect(target.logs.text()).not.toContain(KEY);
+    expect(target.logs.text()).not.toContain(stack.key);
   });
 });

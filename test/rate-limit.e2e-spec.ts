@@ -1,39 +1,18 @@
-import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { ReferenceApi } from '../reference-api/main.js';
 import type { ProblemDetails } from '../src/common/problem-details.filter.js';
-import { Azurite } from './support/azurite.js';
-import { type TestApp, startTestApp } from './support/test-app.js';
-
-const KEY = `rl-key-${randomBytes(12).toString('hex')}`;
+import { LocalStack } from './support/local-stack.js';
+import type { TestApp } from './support/test-app.js';
 
 describe('rate limiting of /api/v1/getcode', () => {
-  let azurite: Azurite;
-  let referenceApi: ReferenceApi;
-  let endpoint: string;
-  const apps: TestApp[] = [];
+  let stack: LocalStack;
 
   beforeAll(async () => {
-    azurite = await Azurite.start();
-    referenceApi = new ReferenceApi([KEY]);
-    endpoint = await referenceApi.listen();
+    stack = await LocalStack.start();
   });
 
-  afterAll(async () => {
-    await Promise.all(apps.map((app) => app.close()));
-    await referenceApi.close();
-    await azurite.stop();
-  });
+  afterAll(() => stack.stop());
 
-  async function appWith(limits: Record<string, string>): Promise<TestApp> {
-    const app = await startTestApp(azurite, {
-      THIRD_PARTY_API_ENDPOINT: endpoint,
-      THIRD_PARTY_API_KEY: KEY,
-      ...limits,
-    });
-    apps.push(app);
-    return app;
-  }
+  const appWith = (limits: Record<string, string>) => stack.app(limits);
 
   const getCode = (app: TestApp, forwardedFor?: string) => {
     const call = request(app.server).get('/api/v1/getcode');
@@ -48,7 +27,7 @@ describe('rate limiting of /api/v1/getcode', () => {
     }
     expect(statuses).toEqual([200, 200, 200]);
 
-    const calls = referenceApi.stats.requests;
+    const calls = stack.referenceApi.stats.requests;
     const limited = await getCode(app);
     expect(limited.status).toBe(429);
     expect(limited.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -59,7 +38,7 @@ describe('rate limiting of /api/v1/getcode', () => {
       code: 'RATE_LIMITED',
       detail: 'Too many requests from this client; try again later.',
     });
-    expect(referenceApi.stats.requests).toBe(calls);
+    expect(stack.referenceApi.stats.requests).toBe(calls);
   });
 
   it('ignores X-Forwarded-For unless TRUST_PROXY says to trust it, so a caller cannot spoof past the limit', async () => {
