@@ -3,7 +3,7 @@ import { CapturedLogs } from '../../test/doubles/captured-logs.js';
 import { createLoggerParams } from './logging.module.js';
 import { registerSecretValue, REDACTED } from './secret-redaction.js';
 
-async function loggerFor(nodeEnv: 'production' | 'test', capture: CapturedLogs) {
+async function loggerFor(nodeEnv: 'production' | 'test' | 'development', capture: CapturedLogs) {
   const params = await createLoggerParams(
     { nodeEnv, isProduction: nodeEnv === 'production', port: 0, logLevel: 'log' },
     capture,
@@ -21,6 +21,16 @@ describe('log pipeline', () => {
       msg: 'hello',
       time: expect.stringMatching(/^\d{4}-/) as string,
     });
+  });
+
+  it('writes one human-readable line per entry in development', async () => {
+    const capture = new CapturedLogs();
+    const logger = await loggerFor('development', capture);
+    logger.info('hello dev');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(capture.lines).toHaveLength(1);
+    expect(capture.lines[0]).toMatch(/INFO.*hello dev/);
+    expect(() => JSON.parse(capture.lines[0] ?? '') as unknown).toThrow();
   });
 
   it('blanks out every loaded secret value, wherever it appears in a line', async () => {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { LoggerModule, type Params } from 'nestjs-pino';
+import type PinoPretty from 'pino-pretty';
 import { type DestinationStream, type LevelWithSilent, stdTimeFunctions } from 'pino';
 import { appConfig } from '../config/app.config.js';
 import type { RequestWithId } from './request-id.js';
@@ -34,19 +35,19 @@ function redacting(destination: DestinationStream): DestinationStream {
 
 /** Human-readable lines for local development; JSON everywhere else (what App Service and Log Analytics ingest). */
 async function humanReadable(destination: DestinationStream): Promise<DestinationStream> {
+  let pretty: typeof PinoPretty;
   try {
-    const { default: pretty } = await import('pino-pretty');
-    const stream = pretty({
-      colorize: true,
-      singleLine: true,
-      ignore: 'pid,hostname',
-      translateTime: 'SYS:HH:MM:ss.l',
-    });
-    stream.pipe(destination as NodeJS.WritableStream);
-    return stream;
+    pretty = (await import('pino-pretty')).default;
   } catch {
-    return destination; // pino-pretty is a dev dependency: fall back to JSON where it is not installed
+    return destination; // pino-pretty is a dev dependency: JSON where it is not installed
   }
+  return pretty({
+    destination: destination as NodeJS.WritableStream,
+    colorize: true,
+    singleLine: true,
+    ignore: 'pid,hostname',
+    translateTime: 'SYS:HH:MM:ss.l',
+  });
 }
 
 /** The access-log message: method, path, status, duration. */

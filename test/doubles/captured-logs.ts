@@ -1,3 +1,5 @@
+import { Writable } from 'node:stream';
+
 /** One pino JSON log line. */
 export interface LogEntry {
   level: string;
@@ -7,12 +9,13 @@ export interface LogEntry {
   [key: string]: unknown;
 }
 
-/** A pino destination that keeps every line, for assertions about what the app logged. */
-export class CapturedLogs {
+/** A log destination (a real stream, as pino-pretty needs) that keeps every line, for assertions. */
+export class CapturedLogs extends Writable {
   readonly lines: string[] = [];
 
-  write(line: string): void {
-    this.lines.push(line);
+  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    this.lines.push(chunk.toString());
+    done();
   }
 
   text(): string {
