@@ -17,14 +17,19 @@ export class AppProcess {
   readonly exited: Promise<number | null>;
   private readonly child: ChildProcess;
 
-  constructor(env: Record<string, string>) {
+  constructor(env: Record<string, string>, options: { cwd?: string; uid?: number; gid?: number } = {}) {
     this.child = spawn(process.execPath, ['dist/main.js'], {
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...options,
     });
     this.child.stdout?.on('data', (chunk: Buffer) => (this.stdout += chunk.toString()));
     this.child.stderr?.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     this.exited = once(this.child, 'exit').then(([code]) => code as number | null);
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
   }
 
   get output(): string {

@@ -1,0 +1,48 @@
+# syntax=docker/dockerfile:1.7
+# Multi-stage build for Azure App Service (Web App for Containers).
+#   docker build -t azure-integrated-auth .                        # the app (default target)
+#   docker build --target reference-api -t reference-api .        # the reference third-party API
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+# --- build: full dependencies, compile TypeScript ---------------------------
+FROM ${NODE_IMAGE} AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json nest-cli.json ./
+COPY src ./src
+RUN npm run build
+
+# --- prod-deps: runtime dependencies only ------------------------------------
+FROM ${NODE_IMAGE} AS prod-deps
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+# --- runtime base: tini as PID 1 forwards SIGTERM from App Service to node ----
+FROM ${NODE_IMAGE} AS runtime
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends tini \
+  && rm -rf /var/lib/apt/lists/*
+ENV NODE_ENV=production \
+    PORT=8080
+WORKDIR /app
+EXPOSE 8080
+ENTRYPOINT ["/usr/bin/tini", "--"]
+
+# --- reference-api: the sample's third-party API, Node built-ins only ---------
+FROM runtime AS reference-api
+ENV REFERENCE_API_HOST=0.0.0.0 \
+    REFERENCE_API_PORT=8080
+COPY package.json ./
+COPY reference-api/main.ts ./reference-api/main.ts
+USER node
+CMD ["node", "reference-api/main.ts"]
+
+# --- app (default): compiled app + production dependencies, non-root ----------
+FROM runtime AS app
+COPY package.json ./
+COPY --from=prod-deps /src/node_modules ./node_modules
+COPY --from=build /src/dist ./dist
+USER node
+CMD ["node", "dist/main.js"]

@@ -1,0 +1,114 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort } from '../scripts/ports.js';
+import { AppProcess, buildApp } from './support/app-process.js';
+import { drainQueue } from './support/azurite.js';
+import { ProductionStack } from './support/production-stack.js';
+import { uniqueQueueName } from './support/test-app.js';
+import { decodeMessage } from '../src/queue/code-message.js';
+import type { CodeResponseDto } from '../src/codes/dto/code-response.dto.js';
+
+/** Debian's unprivileged user, as a stand-in for the image's non-root `node` user. */
+const NOBODY = { uid: 65534, gid: 65534 };
+const RUNTIME_DIR = join('test-output', 'container-runtime');
+
+/** Every file under `dir` with its size and modification time: a write anywhere changes it. */
+function snapshot(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .map((entry) => join(entry.parentPath, entry.name))
+    .map((path) => `${path} ${statSync(path).size} ${statSync(path).mtimeMs}`)
+    .sort();
+}
+
+/**
+ * What the Dockerfile's runtime stage does, without Docker: production
+ * dependencies only (`npm ci --omit=dev`), the compiled app, started as an
+ * unprivileged user that can write nothing but /tmp, with a production
+ * environment pointing at the local doubles and Azurite. Catches a runtime
+ * import that lives in devDependencies and a write to a read-only file system.
+ */
+describe('the container contract', () => {
+  let stack: ProductionStack;
+  let app: AppProcess;
+  let base: string;
+  let before: string[];
+  const queueName = uniqueQueueName();
+  const asRoot = process.getuid?.() === 0;
+
+  beforeAll(async () => {
+    buildApp();
+    rmSync(RUNTIME_DIR, { recursive: true, force: true });
+    mkdirSync(RUNTIME_DIR, { recursive: true });
+    for (const file of ['package.json', 'package-lock.json']) {
+      cpSync(file, join(RUNTIME_DIR, file));
+    }
+    execFileSync('npm', ['ci', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'], {
+      cwd: RUNTIME_DIR,
+      stdio: 'pipe',
+    });
+    cpSync('dist', join(RUNTIME_DIR, 'dist'), { recursive: true });
+    if (!asRoot) {
+      execFileSync('chmod', ['-R', 'a-w', RUNTIME_DIR]); // without root, a read-only tree stands in for another owner
+    }
+
+    stack = await ProductionStack.start();
+    chmodSync(stack.pki.dir, 0o755); // the unprivileged user must read the test CA, as it would a mounted one
+    chmodSync(stack.pki.caCertPath, 0o644);
+    before = snapshot(RUNTIME_DIR);
+
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    app = new AppProcess(
+      { ...stack.appEnvironment(port, queueName), HOME: '/nonexistent', TMPDIR: '/tmp' },
+      { cwd: RUNTIME_DIR, ...(asRoot ? NOBODY : {}) },
+    );
+    await app.waitForPort(port);
+    await app.waitForOutput(/StartupDiagnostics[\s\S]*StartupDiagnostics/);
+  }, 240_000);
+
+  afterAll(async () => {
+    await app?.stop('SIGKILL');
+    await stack?.stop();
+    if (!asRoot) {
+      execFileSync('chmod', ['-R', 'u+w', RUNTIME_DIR]);
+    }
+    rmSync(RUNTIME_DIR, { recursive: true, force: true });
+  }, 30_000);
+
+  it('has no development dependency in the runtime tree', () => {
+    const lock = JSON.parse(readFileSync('package-lock.json', 'utf8')) as {
+      packages: Record<string, { dev?: boolean }>;
+    };
+    const devOnly = Object.entries(lock.packages)
+      .filter(([path, meta]) => meta.dev && path.startsWith('node_modules/'))
+      .map(([path]) => path);
+    expect(devOnly.length).toBeGreaterThan(0);
+    for (const path of devOnly.slice(0, 50)) {
+      expect(() => statSync(join(RUNTIME_DIR, path))).toThrow();
+    }
+  });
+
+  it('runs as the unprivileged user', () => {
+    const status = readFileSync(`/proc/${app.pid}/status`, 'utf8');
+    const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
+    expect(uid).toBe(asRoot ? NOBODY.uid : process.getuid?.());
+  });
+
+  it('serves a code, recorded on the queue, and is ready', async () => {
+    const res = await fetch(`${base}/api/v1/getcode`);
+    expect(res.status).toBe(200);
+    const { code } = (await res.json()) as CodeResponseDto;
+    const messages = await drainQueue(stack.queue(queueName));
+    expect(messages.map((text) => decodeMessage(text, 'base64').code)).toEqual([code]);
+    expect((await fetch(`${base}/health/ready`)).status).toBe(200);
+    expect((await fetch(`${base}/docs-json`)).status).toBe(200);
+  });
+
+  it('writes nothing outside /tmp and exits 0 on SIGTERM', async () => {
+    expect(await app.stop('SIGTERM')).toBe(0);
+    expect(snapshot(RUNTIME_DIR)).toEqual(before);
+    expect(app.output).not.toMatch(/EACCES|EROFS|EPERM/);
+    expect(app.stdout).toMatch(/SIGTERM received: closing/);
+  });
+});
