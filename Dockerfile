@@ -45,4 +45,5 @@ COPY package.json ./
 COPY --from=prod-deps /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
 USER node
-CMD ["node", "dist/main.js"]
+# The loader registers OpenTelemetry's ESM hooks before the app loads (used when APPLICATIONINSIGHTS_CONNECTION_STRING is set).
+CMD ["node", "--import", "@azure/monitor-opentelemetry/loader", "dist/main.js"]

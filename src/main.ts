@@ -1,3 +1,5 @@
+// First: telemetry instruments modules as they load.
+import { flushTelemetry, telemetryEnabled } from './telemetry.js';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -12,12 +14,17 @@ async function bootstrap(env: Environment): Promise<void> {
   configureApp(app);
   await app.listen(env.PORT);
   const logger = new Logger('Bootstrap');
-  logger.log(`Listening on port ${env.PORT} (NODE_ENV=${env.NODE_ENV})`);
+  logger.log(
+    `Listening on port ${env.PORT} (NODE_ENV=${env.NODE_ENV}; Azure Monitor telemetry ${telemetryEnabled ? 'on' : 'off'})`,
+  );
   // App Service stops a container with SIGTERM: finish in-flight requests, run shutdown hooks, exit 0.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       logger.log(`${signal} received: closing`);
-      void app.close().finally(() => process.exit(0));
+      void app
+        .close()
+        .then(flushTelemetry)
+        .finally(() => process.exit(0));
     });
   }
 }

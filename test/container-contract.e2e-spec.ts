@@ -12,6 +12,17 @@ import type { CodeResponseDto } from '../src/codes/dto/code-response.dto.js';
 /** Debian's unprivileged user, as a stand-in for the image's non-root `node` user. */
 const NOBODY = { uid: 65534, gid: 65534 };
 const RUNTIME_DIR = join('test-output', 'container-runtime');
+/** The node flags of the Dockerfile's CMD, read from it so the two cannot drift apart. */
+const CONTAINER_NODE_ARGS = containerNodeArgs();
+
+function containerNodeArgs(): string[] {
+  const dockerfile = readFileSync('Dockerfile', 'utf8');
+  const cmd = /^CMD (\[.*\])$/m.exec(dockerfile.slice(dockerfile.lastIndexOf('\nFROM ')))?.[1];
+  const argv = JSON.parse(cmd ?? '[]') as string[];
+  expect(argv.at(0)).toBe('node');
+  expect(argv.at(-1)).toBe('dist/main.js');
+  return argv.slice(1, -1);
+}
 
 /** Every file under `dir` with its size and modification time: a write anywhere changes it. */
 function snapshot(dir: string): string[] {
@@ -57,11 +68,16 @@ describe('the container contract', () => {
     chmodSync(stack.pki.caCertPath, 0o644);
     before = snapshot(RUNTIME_DIR);
 
+    const telemetry = {
+      APPLICATIONINSIGHTS_CONNECTION_STRING:
+        'InstrumentationKey=00000000-0000-4000-8000-0000000000e2;IngestionEndpoint=http://127.0.0.1:9/',
+      APPLICATION_INSIGHTS_NO_STATSBEAT: 'true', // statsbeat goes to a fixed Microsoft endpoint: not on this machine
+    };
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     app = new AppProcess(
-      { ...stack.appEnvironment(port, queueName), HOME: '/nonexistent', TMPDIR: '/tmp' },
-      { cwd: RUNTIME_DIR, ...(asRoot ? NOBODY : {}) },
+      { ...stack.appEnvironment(port, queueName), ...telemetry, HOME: '/nonexistent', TMPDIR: '/tmp' },
+      { cwd: RUNTIME_DIR, nodeArgs: CONTAINER_NODE_ARGS, ...(asRoot ? NOBODY : {}) },
     );
     await app.waitForPort(port);
     await app.waitForOutput(/StartupDiagnostics[\s\S]*StartupDiagnostics/);
@@ -105,10 +121,15 @@ describe('the container contract', () => {
     expect((await fetch(`${base}/docs-json`)).status).toBe(200);
   });
 
+  it('turns Azure Monitor telemetry on when its connection string is set, and keeps serving', () => {
+    expect(app.stdout).toMatch(/Azure Monitor telemetry on/);
+    expect(app.output).not.toContain(stack.key);
+  });
+
   it('writes nothing outside /tmp and exits 0 on SIGTERM', async () => {
     expect(await app.stop('SIGTERM')).toBe(0);
     expect(snapshot(RUNTIME_DIR)).toEqual(before);
     expect(app.output).not.toMatch(/EACCES|EROFS|EPERM/);
     expect(app.stdout).toMatch(/SIGTERM received: closing/);
-  });
+  }, 15_000);
 });

@@ -39,6 +39,14 @@ export const environmentShape = z.object({
   TRUST_PROXY: integer(0, 10).default(0),
   RATE_LIMIT_PER_CLIENT: positiveInt(1_000_000).default(60),
   RATE_LIMIT_GLOBAL: positiveInt(10_000_000).default(600),
+  /** Read by src/telemetry.ts (loaded with --import); validated here so a typo shows up at start-up. */
+  APPLICATIONINSIGHTS_CONNECTION_STRING: z
+    .string()
+    .regex(
+      /(^|;)\s*InstrumentationKey=/i,
+      'must be an Application Insights connection string (InstrumentationKey=...;IngestionEndpoint=...)',
+    )
+    .optional(),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'], {
       error: 'must be fatal, error, warn, log, debug or verbose',

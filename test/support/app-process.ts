@@ -17,8 +17,11 @@ export class AppProcess {
   readonly exited: Promise<number | null>;
   private readonly child: ChildProcess;
 
-  constructor(env: Record<string, string>, options: { cwd?: string; uid?: number; gid?: number } = {}) {
-    this.child = spawn(process.execPath, ['dist/main.js'], {
+  constructor(
+    env: Record<string, string>,
+    { nodeArgs = [], ...options }: { cwd?: string; uid?: number; gid?: number; nodeArgs?: string[] } = {},
+  ) {
+    this.child = spawn(process.execPath, [...nodeArgs, 'dist/main.js'], {
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
       ...options,

@@ -1,0 +1,30 @@
+/**
+ * Azure Monitor (Application Insights) through OpenTelemetry: on when
+ * APPLICATIONINSIGHTS_CONNECTION_STRING is set, off otherwise. main.ts
+ * imports this module first, so the HTTP and Azure SDK instrumentations are
+ * registered before the app's modules load. The connection string is an
+ * ingestion endpoint and key, not a credential to any data.
+ */
+import { shutdownAzureMonitor, useAzureMonitor } from '@azure/monitor-opentelemetry';
+
+const connectionString = process.env.APPLICATIONINSIGHTS_CONNECTION_STRING?.trim();
+
+export const telemetryEnabled = Boolean(connectionString);
+
+if (connectionString) {
+  useAzureMonitor({
+    azureMonitorExporterOptions: { connectionString },
+    instrumentationOptions: { http: { enabled: true }, azureSdk: { enabled: true } },
+  });
+}
+
+/** Longest a shutdown waits for buffered telemetry: stopping the container matters more. */
+const FLUSH_LIMIT_MS = 3_000;
+
+/** Sends what is still buffered, for at most FLUSH_LIMIT_MS; called on shutdown. */
+export async function flushTelemetry(): Promise<void> {
+  if (telemetryEnabled) {
+    const limit = new Promise<void>((resolve) => setTimeout(resolve, FLUSH_LIMIT_MS).unref());
+    await Promise.race([shutdownAzureMonitor().catch(() => undefined), limit]);
+  }
+}
