@@ -1,0 +1,290 @@
+// Every resource of the sample, least privilege: one user-assigned identity that may pull images, read the one
+// Key Vault, and add messages to the one queue; nothing else.
+param environmentName string
+param location string
+param tags object
+param principalId string
+param principalType string
+@secure()
+param thirdPartyApiKey string
+
+var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
+var queueName = 'code-requests'
+var thirdPartyApiSecretName = 'third-party-api-key'
+
+// Built-in role definition ids (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).
+var roles = {
+  acrPull: '7f951dda-4ed3-4680-a7ca-43fe172d538d'
+  keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
+  keyVaultSecretsOfficer: 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
+  storageQueueDataMessageSender: 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a'
+  storageQueueDataReader: '19e7f393-937e-4f77-808e-94535e297925'
+}
+
+// --- Monitoring ---------------------------------------------------------------------------------------------
+resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+  name: 'log-${resourceToken}'
+  location: location
+  tags: tags
+  properties: {
+    sku: { name: 'PerGB2018' }
+    retentionInDays: 30
+  }
+}
+
+resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
+  name: 'appi-${resourceToken}'
+  location: location
+  tags: tags
+  kind: 'web'
+  properties: {
+    Application_Type: 'web'
+    WorkspaceResourceId: logs.id
+  }
+}
+
+// --- Identity -----------------------------------------------------------------------------------------------
+// User-assigned, so its roles exist before the first container start.
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: 'id-${resourceToken}'
+  location: location
+  tags: tags
+}
+
+// --- Container registry: pulled with the identity, no admin user ---------------------------------------------
+resource registry 'Microsoft.ContainerRegistry/registries@2023-07-01' = {
+  name: 'cr${resourceToken}'
+  location: location
+  tags: tags
+  sku: { name: 'Basic' }
+  properties: {
+    adminUserEnabled: false
+  }
+}
+
+resource registryPull 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(registry.id, identity.id, roles.acrPull)
+  scope: registry
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.acrPull)
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// --- Key Vault: RBAC mode, soft delete + purge protection ----------------------------------------------------
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+  name: 'kv-${resourceToken}'
+  location: location
+  tags: tags
+  properties: {
+    tenantId: subscription().tenantId
+    sku: { family: 'A', name: 'standard' }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    softDeleteRetentionInDays: 90
+    enablePurgeProtection: true
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+resource thirdPartyApiSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: thirdPartyApiSecretName
+  properties: {
+    value: thirdPartyApiKey
+    contentType: 'third-party API access key (x-functions-key)'
+  }
+}
+
+resource vaultSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(vault.id, identity.id, roles.keyVaultSecretsUser)
+  scope: vault
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource vaultSecretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(principalId)) {
+  name: guid(vault.id, principalId, roles.keyVaultSecretsOfficer)
+  scope: vault
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsOfficer)
+    principalId: principalId
+    principalType: principalType
+  }
+}
+
+// --- Storage: Entra ID only (shared keys off), TLS 1.2, no public blobs -------------------------------------
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+  name: 'st${resourceToken}'
+  location: location
+  tags: tags
+  kind: 'StorageV2'
+  sku: { name: 'Standard_LRS' }
+  properties: {
+    allowSharedKeyAccess: false
+    minimumTlsVersion: 'TLS1_2'
+    allowBlobPublicAccess: false
+    supportsHttpsTrafficOnly: true
+    defaultToOAuthAuthentication: true
+  }
+}
+
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource queue 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = {
+  parent: queueService
+  name: queueName
+}
+
+resource queueSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(queue.id, identity.id, roles.storageQueueDataMessageSender)
+  scope: queue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataMessageSender)
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// The deploying principal may peek at the queue (scripts/smoke.sh checks the message of the code it got).
+resource queueReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(principalId)) {
+  name: guid(queue.id, principalId, roles.storageQueueDataReader)
+  scope: queue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataReader)
+    principalId: principalId
+    principalType: principalType
+  }
+}
+
+// --- App Service: Linux plan, two container web apps ----------------------------------------------------------
+resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
+  name: 'plan-${resourceToken}'
+  location: location
+  tags: tags
+  kind: 'linux'
+  sku: { name: 'B1' }
+  properties: {
+    reserved: true
+  }
+}
+
+// Shared by both web apps: HTTPS only, TLS 1.2, FTP off, images pulled from the registry with the identity.
+var siteConfig = {
+  linuxFxVersion: 'DOCKER|mcr.microsoft.com/appsvc/staticsite:latest' // replaced by `azd deploy`
+  acrUseManagedIdentityCreds: true
+  acrUserManagedIdentityID: identity.properties.clientId
+  alwaysOn: true
+  ftpsState: 'Disabled'
+  minTlsVersion: '1.2'
+  http20Enabled: true
+}
+
+resource referenceApi 'Microsoft.Web/sites@2023-12-01' = {
+  name: 'app-ref-${resourceToken}'
+  location: location
+  tags: union(tags, { 'azd-service-name': 'reference-api' })
+  kind: 'app,linux,container'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: { '${identity.id}': {} }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    keyVaultReferenceIdentity: identity.id
+    siteConfig: siteConfig
+  }
+  dependsOn: [registryPull, vaultSecretsUser]
+}
+
+resource referenceApiSettings 'Microsoft.Web/sites/config@2023-12-01' = {
+  parent: referenceApi
+  name: 'appsettings'
+  properties: {
+    WEBSITES_PORT: '8080'
+    // The same secure parameter, through a Key Vault reference: the key never becomes a plain app setting.
+    REFERENCE_API_KEYS: '@Microsoft.KeyVault(SecretUri=${thirdPartyApiSecret.properties.secretUri})'
+  }
+}
+
+resource app 'Microsoft.Web/sites@2023-12-01' = {
+  name: 'app-${resourceToken}'
+  location: location
+  tags: union(tags, { 'azd-service-name': 'app' })
+  kind: 'app,linux,container'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: { '${identity.id}': {} }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    siteConfig: union(siteConfig, { healthCheckPath: '/health/ready' })
+  }
+  // Roles first: the first start already has access to the registry, the vault and the queue.
+  dependsOn: [registryPull, vaultSecretsUser, queueSender]
+}
+
+// The app's configuration contract (README, .env.example), and nothing else.
+var appSettings = {
+  WEBSITES_PORT: '8080'
+  WEBSITES_CONTAINER_STOP_TIME_LIMIT: '60'
+  NODE_ENV: 'production'
+  KEY_VAULT_URL: vault.properties.vaultUri
+  THIRD_PARTY_API_SECRET_NAME: thirdPartyApiSecretName
+  THIRD_PARTY_API_ENDPOINT: 'https://${referenceApi.properties.defaultHostName}/api/RandomNumber'
+  STORAGE_QUEUE_URL: '${storage.properties.primaryEndpoints.queue}${queueName}'
+  AZURE_CLIENT_ID: identity.properties.clientId
+  AZURE_TOKEN_CREDENTIALS: 'ManagedIdentityCredential'
+  QUEUE_CREATE_IF_NOT_EXISTS: 'false'
+  TRUST_PROXY: '1'
+  APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
+}
+
+resource appConfig 'Microsoft.Web/sites/config@2023-12-01' = {
+  parent: app
+  name: 'appsettings'
+  properties: appSettings
+}
+
+// No FTP or basic-auth deployment credentials: azd deploys containers through ARM with Entra ID.
+resource appFtp 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2023-12-01' = {
+  parent: app
+  name: 'ftp'
+  properties: { allow: false }
+}
+
+resource appScm 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2023-12-01' = {
+  parent: app
+  name: 'scm'
+  properties: { allow: false }
+}
+
+resource appLogs 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'app-logs'
+  scope: app
+  properties: {
+    workspaceId: logs.id
+    logs: [
+      { category: 'AppServiceConsoleLogs', enabled: true }
+      { category: 'AppServiceHTTPLogs', enabled: true }
+    ]
+  }
+}
+
+output containerRegistryEndpoint string = registry.properties.loginServer
+output keyVaultUrl string = vault.properties.vaultUri
+output thirdPartyApiSecretName string = thirdPartyApiSecretName
+output thirdPartyApiEndpoint string = appSettings.THIRD_PARTY_API_ENDPOINT
+output storageQueueUrl string = appSettings.STORAGE_QUEUE_URL
+output storageAccountName string = storage.name
+output identityClientId string = identity.properties.clientId
+output appUri string = 'https://${app.properties.defaultHostName}'
