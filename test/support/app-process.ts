@@ -43,7 +43,7 @@ export class AppProcess {
   async waitForOutput(pattern: RegExp, timeoutMs = 15_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!pattern.test(this.output)) {
-      if (this.child.exitCode !== null || Date.now() > deadline) {
+      if (this.child.exitCode !== null || this.child.signalCode !== null || Date.now() > deadline) {
         throw new Error(`output never matched ${pattern}:\n${this.output}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -55,7 +55,7 @@ export class AppProcess {
   }
 
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-    if (this.child.exitCode === null) {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
       this.child.kill(signal);
     }
     return this.exited;
