@@ -7,6 +7,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
 import { ConfigValidationError, type Environment, parseEnvironment } from './config/environment.js';
+import { drainAndClose } from './health/shutdown.js';
 
 async function bootstrap(env: Environment): Promise<void> {
   // Logs are buffered until configureApp hands them to the pino logger.
@@ -17,12 +18,11 @@ async function bootstrap(env: Environment): Promise<void> {
   logger.log(
     `Listening on port ${env.PORT} (NODE_ENV=${env.NODE_ENV}; Azure Monitor telemetry ${telemetryEnabled ? 'on' : 'off'})`,
   );
-  // App Service stops a container with SIGTERM: finish in-flight requests, run shutdown hooks, exit 0.
+  // App Service stops a container with SIGTERM: drain in-flight requests, run shutdown hooks, exit 0.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       logger.log(`${signal} received: closing`);
-      void app
-        .close()
+      void drainAndClose(app, env.SHUTDOWN_GRACE_PERIOD_SECONDS * 1000)
         .then(flushTelemetry)
         .finally(() => process.exit(0));
     });

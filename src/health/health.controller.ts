@@ -20,8 +20,8 @@ export class HealthController {
   }
 
   /**
-   * Readiness: the third-party key is cached, the last queue write did not
-   * fail, and the credential got its tokens. Answers 503 with the same body
+   * Readiness: not shutting down, the third-party key is cached, the last
+   * queue write did not fail, and the credential got its tokens. Answers 503 with the same body
    * shape when not ready. Set this as App Service's health check path.
    */
   @Get('ready')
@@ -29,6 +29,7 @@ export class HealthController {
   async ready(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
     try {
       return await this.health.check([
+        () => this.readiness.running(),
         () => this.readiness.secret(),
         () => this.readiness.queueWrites(),
         () => this.readiness.token(),

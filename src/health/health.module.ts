@@ -5,6 +5,7 @@ import { QueueModule } from '../queue/queue.module.js';
 import { ThirdPartyModule } from '../third-party/third-party.module.js';
 import { HealthController } from './health.controller.js';
 import { ReadinessIndicators } from './readiness.indicators.js';
+import { ShutdownState } from './shutdown.js';
 import { StartupDiagnostics } from './startup-diagnostics.js';
 
 /**
@@ -14,6 +15,6 @@ import { StartupDiagnostics } from './startup-diagnostics.js';
 @Module({
   imports: [TerminusModule.forRoot({ errorLogStyle: 'json' }), ThirdPartyModule, QueueModule, AzureModule],
   controllers: [HealthController],
-  providers: [StartupDiagnostics, ReadinessIndicators],
+  providers: [StartupDiagnostics, ReadinessIndicators, ShutdownState],
 })
 export class HealthModule {}

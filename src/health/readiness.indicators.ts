@@ -3,6 +3,7 @@ import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/term
 import { AppCredential } from '../azure/app-credential.js';
 import { CodeQueue } from '../queue/code-queue.service.js';
 import { ThirdPartyClient } from '../third-party/third-party.client.js';
+import { ShutdownState } from './shutdown.js';
 
 /**
  * Readiness checks built from the services' own state: no I/O on the probe's
@@ -16,7 +17,13 @@ export class ReadinessIndicators {
     private readonly thirdParty: ThirdPartyClient,
     private readonly queue: CodeQueue,
     private readonly credential: AppCredential,
+    private readonly shutdown: ShutdownState,
   ) {}
+
+  running(): HealthIndicatorResult<'process'> {
+    const check = this.indicators.check('process');
+    return this.shutdown.draining ? check.down({ detail: 'shutting down' }) : check.up();
+  }
 
   secret(): HealthIndicatorResult<'secret'> {
     const { available, detail } = this.thirdParty.keyHealth();

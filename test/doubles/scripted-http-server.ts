@@ -7,8 +7,9 @@ export interface RecordedRequest {
   headers: IncomingHttpHeaders;
 }
 
-/** How to answer one request: a status and body, or `hang` to never answer. */
-export type ScriptedAnswer = { status: number; body?: string; headers?: Record<string, string> } | 'hang';
+/** How to answer one request: a status and body (optionally after a delay), or `hang` to never answer. */
+export type ScriptedAnswer =
+  { status: number; body?: string; headers?: Record<string, string>; delayMs?: number } | 'hang';
 
 /**
  * A loopback HTTP server that answers from a script, one entry per request
@@ -41,7 +42,14 @@ export class ScriptedHttpServer {
     if (answer === 'hang') {
       return;
     }
-    res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
-    res.end(answer.body ?? '');
+    const send = () => {
+      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+      res.end(answer.body ?? '');
+    };
+    if (answer.delayMs) {
+      setTimeout(send, answer.delayMs);
+    } else {
+      send();
+    }
   }
 }

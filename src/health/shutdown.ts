@@ -1,0 +1,35 @@
+import type { Server } from 'node:http';
+import { Injectable, type INestApplication, Logger } from '@nestjs/common';
+
+/** Whether the process is draining: readiness reports not-ready from the first moment of a shutdown. */
+@Injectable()
+export class ShutdownState {
+  draining = false;
+}
+
+/**
+ * Graceful shutdown, as App Service stops a container (SIGTERM, then SIGKILL
+ * after WEBSITES_CONTAINER_STOP_TIME_LIMIT): report not-ready, stop accepting
+ * connections, let in-flight requests finish for at most `graceMs`, then run
+ * Nest's shutdown hooks. Resolves true when every request finished in time.
+ */
+export async function drainAndClose(app: INestApplication, graceMs: number): Promise<boolean> {
+  const logger = new Logger('Shutdown');
+  app.get(ShutdownState).draining = true;
+  const server = app.getHttpServer() as Server;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+
+  let timer: NodeJS.Timeout | undefined;
+  const graceOver = new Promise<'grace over'>((resolve) => (timer = setTimeout(() => resolve('grace over'), graceMs)));
+  const outcome = await Promise.race([closed.then(() => 'drained' as const), graceOver]);
+  clearTimeout(timer);
+  if (outcome === 'grace over') {
+    logger.warn(`In-flight requests still open after ${graceMs} ms (SHUTDOWN_GRACE_PERIOD_SECONDS): closing them`);
+    server.closeAllConnections();
+  } else {
+    logger.log('All in-flight requests finished');
+  }
+  await app.close();
+  return outcome === 'drained';
+}
