@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { ReferenceApi } from '../reference-api/main.js';
 import { freePort } from '../scripts/ports.js';
+import { ShutdownState } from '../src/health/shutdown.js';
 import { Azurite } from './support/azurite.js';
 import { type TestApp, startTestApp } from './support/test-app.js';
 
@@ -62,5 +63,18 @@ describe('health endpoints', () => {
     azurite = await Azurite.start({ port: queuePort });
     expect((await request(target.server).get('/api/v1/getcode')).status).toBe(200);
     expect((await request(target.server).get('/health/ready')).status).toBe(200);
+  });
+
+  it('reports not ready while the process drains for shutdown', async () => {
+    const shutdown = target.app.get(ShutdownState);
+    shutdown.draining = true;
+    try {
+      const res = await request(target.server).get('/health/ready');
+      expect(res.status).toBe(503);
+      expect(res.body).toMatchObject({ error: { process: { status: 'down', detail: 'shutting down' } } });
+      expect((await request(target.server).get('/health/live')).status).toBe(200);
+    } finally {
+      shutdown.draining = false;
+    }
   });
 });

@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import { Agent, request as httpRequest } from 'node:http';
+import type { CodeResponseDto } from '../src/codes/dto/code-response.dto.js';
+import { decodeMessage } from '../src/queue/code-message.js';
+import { freePort, waitForPort } from '../scripts/ports.js';
+import { ScriptedHttpServer } from './doubles/scripted-http-server.js';
+import { AppProcess, buildApp } from './support/app-process.js';
+import { Azurite, drainQueue } from './support/azurite.js';
+import { sharedQueueClient, uniqueQueueName } from './support/test-app.js';
+
+const KEY = `gs-key-${randomBytes(12).toString('hex')}`;
+
+/** GET over a given keep-alive agent, so a test can use a connection opened before the shutdown began. */
+function get(url: string, agent: Agent): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    httpRequest(url, { agent }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+/**
+ * SIGTERM as App Service sends it, against the production build: requests
+ * already in flight finish (and their codes are on the queue), new
+ * connections are refused, and the process exits 0; a request that outlives
+ * the grace period is cut. (Readiness during the drain: health.e2e-spec.ts.)
+ */
+describe('graceful shutdown (node dist/main.js)', () => {
+  let azurite: Azurite;
+  let upstream: ScriptedHttpServer;
+  let endpoint: string;
+
+  beforeAll(async () => {
+    buildApp();
+    azurite = await Azurite.start();
+    upstream = new ScriptedHttpServer();
+    endpoint = await upstream.start();
+  }, 120_000);
+
+  afterAll(async () => {
+    await upstream.stop();
+    await azurite.stop();
+  });
+
+  async function startApp(graceSeconds: number) {
+    const port = await freePort();
+    const queueName = uniqueQueueName();
+    const app = new AppProcess({
+      NODE_ENV: 'test',
+      PORT: String(port),
+      THIRD_PARTY_API_ENDPOINT: endpoint,
+      THIRD_PARTY_API_KEY: KEY,
+      AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
+      STORAGE_QUEUE_NAME: queueName,
+      SHUTDOWN_GRACE_PERIOD_SECONDS: String(graceSeconds),
+    });
+    await app.waitForPort(port);
+    await app.waitForOutput(/StartupDiagnostics[\s\S]*StartupDiagnostics/);
+    return { app, port, base: `http://127.0.0.1:${port}`, queueName };
+  }
+
+  it('finishes in-flight requests, refuses new connections, and exits 0', async () => {
+    const { app, port, base, queueName } = await startApp(10);
+    const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+    expect((await get(`${base}/health/ready`, agent)).status).toBe(200); // opens a kept-alive connection
+
+    upstream.answerWith({ status: 200, body: '{"value": 7}', delayMs: 1_500 });
+    const inFlight = [get(`${base}/api/v1/getcode`, agent), get(`${base}/api/v1/getcode`, agent)];
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const started = Date.now();
+    void app.stop('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    await expect(waitForPort(port, 200)).rejects.toThrow(/nothing listens/); // no new connections
+    const answers = await Promise.all(inFlight);
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+    expect(await app.exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+
+    const codes = answers.map((answer) => (JSON.parse(answer.body) as CodeResponseDto).code).sort();
+    const messages = await drainQueue(sharedQueueClient(azurite, queueName));
+    expect(messages.map((text) => decodeMessage(text, 'base64').code).sort()).toEqual(codes);
+    expect(app.stdout).toMatch(/All in-flight requests finished/);
+    agent.destroy();
+  }, 30_000);
+
+  it('cuts requests that outlive the grace period, and still exits 0 in time', async () => {
+    const { app, base } = await startApp(1);
+    upstream.answerWith('hang');
+    const hanging = get(`${base}/api/v1/getcode`, new Agent()).catch((error: Error) => error);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const started = Date.now();
+    expect(await app.stop('SIGTERM')).toBe(0);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(await hanging).toMatchObject({ message: expect.stringMatching(/socket hang up|ECONNRESET/) as string });
+    expect(app.stdout).toMatch(/In-flight requests still open after 1000 ms/);
+  }, 30_000);
+});
