@@ -25,6 +25,9 @@ describe('the error contract of GET /api/v1/getcode', () => {
       THIRD_PARTY_API_ENDPOINT: await upstream.start(),
       THIRD_PARTY_API_KEY: KEY,
       THIRD_PARTY_TIMEOUT_MS: '300',
+      // One attempt per request and a breaker that stays closed: this file is about the mapping of each failure.
+      THIRD_PARTY_MAX_RETRIES: '0',
+      BREAKER_MIN_CALLS: '1000',
     });
   });
 
@@ -64,6 +67,7 @@ describe('the error contract of GET /api/v1/getcode', () => {
     const app = await startTestApp(azurite, {
       THIRD_PARTY_API_ENDPOINT: `http://127.0.0.1:${closed}/api/RandomNumber`,
       THIRD_PARTY_API_KEY: KEY,
+      THIRD_PARTY_MAX_RETRIES: '0',
     });
     try {
       const res = await request(app.server).get('/api/v1/getcode');

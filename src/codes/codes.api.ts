@@ -22,11 +22,14 @@ const PROBLEMS: Record<number, { description: string; examples: Example[] }> = {
     ],
   },
   503: {
-    description: 'Key Vault, the credential or the queue is unavailable; no code was issued. See `Retry-After`',
+    description:
+      'Key Vault, the credential or the queue is unavailable, or third-party calls are paused (circuit open, bulkhead full); no code was issued. See `Retry-After`',
     examples: [
       ['QUEUE_UNAVAILABLE', 'The code could not be recorded; no code was issued.'],
       ['SECRET_STORE_UNAVAILABLE', 'The service could not read its configuration secret.'],
       ['CREDENTIAL_UNAVAILABLE', 'The service could not authenticate to Azure.'],
+      ['THIRD_PARTY_CIRCUIT_OPEN', 'The upstream number service is failing; calls are paused for a moment.'],
+      ['THIRD_PARTY_BUSY', 'Too many upstream calls are in flight; try again shortly.'],
     ],
   },
   504: {

@@ -68,7 +68,7 @@ describe('CodesService', () => {
   });
 
   it('writes nothing to the queue when the third party fails', async () => {
-    const codes = await createService(new StubNumbers([new ThirdPartyStatusError('upstream failed')]));
+    const codes = await createService(new StubNumbers([new ThirdPartyStatusError('upstream failed', 'HTTP 500', 500)]));
     await expect(codes.issue('req-9')).rejects.toMatchObject({ code: 'THIRD_PARTY_ERROR' });
     expect(queueClient.sent).toHaveLength(0);
   });

@@ -77,6 +77,18 @@ export const environmentShape = z.object({
   THIRD_PARTY_API_ENDPOINT: httpUrl,
   THIRD_PARTY_TIMEOUT_MS: positiveInt(120_000).default(10_000),
   THIRD_PARTY_MAX_SOCKETS: positiveInt(10_000).default(256),
+  THIRD_PARTY_BUDGET_MS: positiveInt(600_000).default(30_000),
+  THIRD_PARTY_MAX_RETRIES: integer(0, 10).default(3),
+  THIRD_PARTY_RETRY_BASE_MS: integer(0, 60_000).default(2_000),
+  THIRD_PARTY_MAX_CONCURRENCY: positiveInt(100_000).default(1_000),
+  BREAKER_THRESHOLD: z.coerce
+    .number({ error: 'must be a fraction from 0.01 to 0.99' })
+    .min(0.01, { error: 'must be a fraction from 0.01 to 0.99' })
+    .max(0.99, { error: 'must be a fraction from 0.01 to 0.99' })
+    .default(0.1),
+  BREAKER_MIN_CALLS: positiveInt(100_000).default(10),
+  BREAKER_WINDOW_MS: positiveInt(3_600_000).default(30_000),
+  BREAKER_OPEN_MS: positiveInt(3_600_000).default(5_000),
 
   STORAGE_QUEUE_URL: httpUrl.optional(),
   AZURE_STORAGE_CONNECTION_STRING: z.string().min(1).optional(),

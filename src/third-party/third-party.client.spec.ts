@@ -1,16 +1,10 @@
-import { HttpModule } from '@nestjs/axios';
-import { Test } from '@nestjs/testing';
 import { FakeSecretSource } from '../../test/doubles/fake-secret-source.js';
 import { LogCapture } from '../../test/doubles/log-capture.js';
 import { ScriptedHttpServer } from '../../test/doubles/scripted-http-server.js';
-import { secretsConfig } from '../config/secrets.config.js';
-import { thirdPartyConfig } from '../config/third-party.config.js';
-import { SECRET_SOURCE } from '../secrets/secrets.constants.js';
-import { SecretsService } from '../secrets/secrets.service.js';
-import { ThirdPartyClient } from './third-party.client.js';
-import { thirdPartyHttpOptions } from './third-party.module.js';
+import { API_KEY_SECRET, createThirdPartyClient } from '../../test/support/third-party-client.js';
+import type { ThirdPartyClient } from './third-party.client.js';
 
-const NAME = 'third-party-api-key';
+const NAME = API_KEY_SECRET;
 const OLD_KEY = 'old-key-7f3a9c';
 const NEW_KEY = 'new-key-b81e2d';
 const ok = (value: unknown) => ({ status: 200, body: JSON.stringify({ value }) });
@@ -29,20 +23,7 @@ describe('ThirdPartyClient', () => {
   afterEach(() => upstream.stop());
 
   async function createClient(endpoint?: string, timeoutMs = 2_000): Promise<ThirdPartyClient> {
-    const config = { endpoint: endpoint ?? (await upstream.start()), apiKeySecretName: NAME, timeoutMs, maxSockets: 8 };
-    const moduleRef = await Test.createTestingModule({
-      imports: [HttpModule.register(thirdPartyHttpOptions(config))],
-      providers: [
-        ThirdPartyClient,
-        SecretsService,
-        { provide: SECRET_SOURCE, useValue: source },
-        { provide: thirdPartyConfig.KEY, useValue: config },
-        { provide: secretsConfig.KEY, useValue: { cacheTtlMs: 60_000, refreshBackoffMs: 1_000 } },
-      ],
-    })
-      .setLogger(logs)
-      .compile();
-    return moduleRef.get(ThirdPartyClient);
+    return createThirdPartyClient(endpoint ?? (await upstream.start()), source, logs, { timeoutMs });
   }
 
   it('sends the key from the secret store as x-functions-key and returns the value', async () => {
@@ -83,7 +64,7 @@ describe('ThirdPartyClient', () => {
     expect(upstream.requests.map((r) => r.headers['x-functions-key'])).toEqual([OLD_KEY, NEW_KEY]);
   });
 
-  it('maps a 5xx to THIRD_PARTY_ERROR (502) without retrying', async () => {
+  it('maps a 5xx to THIRD_PARTY_ERROR (502)', async () => {
     upstream.answerWith({ status: 500, body: 'boom' });
     const client = await createClient();
     await expect(client.getNumber()).rejects.toMatchObject({ code: 'THIRD_PARTY_ERROR', status: 502 });

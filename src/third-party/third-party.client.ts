@@ -3,10 +3,12 @@ import { Agent } from 'node:http';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { type AxiosResponse, isAxiosError } from 'axios';
+import type { IPolicy } from 'cockatiel';
 import { firstValueFrom } from 'rxjs';
 import { describeError } from '../common/describe-error.js';
 import { thirdPartyConfig } from '../config/third-party.config.js';
 import { type SecretHealth, SecretsService } from '../secrets/secrets.service.js';
+import { createThirdPartyPolicy, translatePolicyError } from './third-party.policy.js';
 import {
   ThirdPartyBadResponseError,
   ThirdPartyKeyRejectedError,
@@ -26,7 +28,11 @@ const CLIENT_DETAIL = 'The upstream number service failed.';
  * secret is invalidated, read again, and the call is retried once with the
  * new value, so a rotation in Key Vault needs no restart.
  *
- * Throws `ThirdPartyError`s (502, or 504 on timeout). The key never appears
+ * Every call runs through the resilience pipeline of `third-party.policy.ts`
+ * (bulkhead, circuit breaker, time budget, retries of transient failures).
+ *
+ * Throws `ThirdPartyError`s (502; 504 on timeout; 503 with the breaker open
+ * or the bulkhead full). The key never appears
  * in an error or a log line: axios errors, which carry request headers, are
  * translated here and never passed on.
  */
@@ -34,11 +40,15 @@ const CLIENT_DETAIL = 'The upstream number service failed.';
 export class ThirdPartyClient implements OnModuleDestroy {
   private readonly logger = new Logger(ThirdPartyClient.name);
 
+  private readonly policy: IPolicy;
+
   constructor(
     private readonly http: HttpService,
     private readonly secrets: SecretsService,
     @Inject(thirdPartyConfig.KEY) private readonly config: ConfigType<typeof thirdPartyConfig>,
-  ) {}
+  ) {
+    this.policy = createThirdPartyPolicy(config);
+  }
 
   /** Start-up diagnostics: reads the access key once (which also fills the cache). */
   checkKey(): Promise<string> {
@@ -62,9 +72,18 @@ export class ThirdPartyClient implements OnModuleDestroy {
 
   /** Returns the integer `value` of one answer of the third-party API. */
   async getNumber(): Promise<number> {
+    try {
+      return await this.policy.execute(({ signal }) => this.callOnce(signal));
+    } catch (error) {
+      throw translatePolicyError(error, this.config);
+    }
+  }
+
+  /** One attempt: the key, the call, and the one rotation retry on 401/403. */
+  private async callOnce(signal: AbortSignal): Promise<number> {
     const name = this.config.apiKeySecretName;
     const key = await this.secrets.get(name);
-    let response = await this.send(key);
+    let response = await this.send(key, signal);
     if (isKeyRejected(response)) {
       this.secrets.invalidate(name, key);
       const freshKey = await this.secrets.get(name);
@@ -74,7 +93,7 @@ export class ThirdPartyClient implements OnModuleDestroy {
       this.logger.warn(
         `Third-party API rejected the cached key (HTTP ${response.status}); retrying once with the new value of "${name}"`,
       );
-      response = await this.send(freshKey);
+      response = await this.send(freshKey, signal);
       if (isKeyRejected(response)) {
         throw this.keyRejected(response, 'the freshly read key was rejected too');
       }
@@ -82,9 +101,11 @@ export class ThirdPartyClient implements OnModuleDestroy {
     return this.readValue(response);
   }
 
-  private async send(key: string): Promise<AxiosResponse<string>> {
+  private async send(key: string, signal: AbortSignal): Promise<AxiosResponse<string>> {
     try {
-      return await firstValueFrom(this.http.get<string>(this.config.endpoint, { headers: { [KEY_HEADER]: key } }));
+      return await firstValueFrom(
+        this.http.get<string>(this.config.endpoint, { headers: { [KEY_HEADER]: key }, signal }),
+      );
     } catch (error) {
       throw this.translateTransportError(error);
     }
@@ -117,6 +138,8 @@ export class ThirdPartyClient implements OnModuleDestroy {
       throw new ThirdPartyStatusError(
         CLIENT_DETAIL,
         `Third-party API ${this.config.endpoint} answered HTTP ${response.status}.`,
+        response.status,
+        retryAfterMs(response.headers['retry-after']),
       );
     }
     const value = parseValue(response.data);
@@ -132,6 +155,19 @@ export class ThirdPartyClient implements OnModuleDestroy {
 
 function isKeyRejected(response: AxiosResponse): boolean {
   return response.status === 401 || response.status === 403;
+}
+
+/** A Retry-After header (seconds, or an HTTP date) in milliseconds, or undefined. */
+export function retryAfterMs(header: unknown): number | undefined {
+  if (typeof header !== 'string' || header.trim() === '') {
+    return undefined;
+  }
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) {
+    return Math.max(0, seconds * 1000);
+  }
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
 /** The integer `value` of a JSON body like `{"value": 42}`, or undefined. */

@@ -11,6 +11,17 @@ export class ThirdPartyKeyRejectedError extends ThirdPartyError {
 
 export class ThirdPartyStatusError extends ThirdPartyError {
   readonly code = 'THIRD_PARTY_ERROR';
+
+  constructor(
+    detail: string,
+    hint: string,
+    /** The third party's HTTP status. */
+    readonly upstreamStatus: number,
+    /** Its Retry-After, in milliseconds, when it sent one. */
+    readonly upstreamRetryAfterMs?: number,
+  ) {
+    super(detail, hint);
+  }
 }
 
 export class ThirdPartyBadResponseError extends ThirdPartyError {
@@ -24,4 +35,25 @@ export class ThirdPartyUnreachableError extends ThirdPartyError {
 export class ThirdPartyTimeoutError extends ThirdPartyError {
   readonly code = 'THIRD_PARTY_TIMEOUT';
   override readonly status = 504;
+}
+
+/** The circuit breaker is open: the third party failed too often, calls are refused for a while. */
+export class ThirdPartyCircuitOpenError extends ThirdPartyError {
+  readonly code = 'THIRD_PARTY_CIRCUIT_OPEN';
+  override readonly status = 503;
+
+  constructor(
+    detail: string,
+    hint: string,
+    override readonly retryAfterSeconds: number,
+  ) {
+    super(detail, hint);
+  }
+}
+
+/** The bulkhead is full: too many third-party calls in flight on this instance. */
+export class ThirdPartyBusyError extends ThirdPartyError {
+  readonly code = 'THIRD_PARTY_BUSY';
+  override readonly status = 503;
+  override readonly retryAfterSeconds = 1;
 }

@@ -1,0 +1,102 @@
+import { FakeSecretSource } from '../../test/doubles/fake-secret-source.js';
+import { LogCapture } from '../../test/doubles/log-capture.js';
+import { ScriptedHttpServer } from '../../test/doubles/scripted-http-server.js';
+import { API_KEY_SECRET, createThirdPartyClient } from '../../test/support/third-party-client.js';
+import type { ThirdPartyClient } from './third-party.client.js';
+
+const ok = { status: 200, body: '{"value": 9}' };
+const failure = (status: number, headers?: Record<string, string>) => ({ status, body: '{}', headers });
+
+describe('the third-party resilience pipeline', () => {
+  let upstream: ScriptedHttpServer;
+  let endpoint: string;
+
+  beforeEach(async () => {
+    upstream = new ScriptedHttpServer();
+    endpoint = await upstream.start();
+  });
+
+  afterEach(() => upstream.stop());
+
+  const client = (overrides: Parameters<typeof createThirdPartyClient>[3]): Promise<ThirdPartyClient> =>
+    createThirdPartyClient(endpoint, new FakeSecretSource().set(API_KEY_SECRET, 'key-123456789'), new LogCapture(), {
+      maxRetries: 3,
+      retryBaseMs: 10,
+      ...overrides,
+    });
+
+  it.each([408, 429, 500, 502, 503, 504])(
+    'retries a %i and returns the value once the third party recovers',
+    async (status) => {
+      upstream.answerWith(failure(status), failure(status), ok);
+      await expect((await client({})).getNumber()).resolves.toBe(9);
+      expect(upstream.requests).toHaveLength(3);
+    },
+  );
+
+  it('makes at most 1 + maxRetries attempts', async () => {
+    upstream.answerWith(failure(500));
+    await expect((await client({})).getNumber()).rejects.toMatchObject({ code: 'THIRD_PARTY_ERROR', status: 502 });
+    expect(upstream.requests).toHaveLength(4);
+  });
+
+  it.each([400, 404, 422])('does not retry a %i', async (status) => {
+    upstream.answerWith(failure(status), ok);
+    await expect((await client({})).getNumber()).rejects.toMatchObject({ code: 'THIRD_PARTY_ERROR' });
+    expect(upstream.requests).toHaveLength(1);
+  });
+
+  it('does not retry an answer without an integer value', async () => {
+    upstream.answerWith({ status: 200, body: '{}' }, ok);
+    await expect((await client({})).getNumber()).rejects.toMatchObject({ code: 'THIRD_PARTY_BAD_RESPONSE' });
+    expect(upstream.requests).toHaveLength(1);
+  });
+
+  it('waits as long as Retry-After asks when it fits the budget', async () => {
+    upstream.answerWith(failure(429, { 'retry-after': '1' }), ok);
+    const started = Date.now();
+    await expect((await client({})).getNumber()).resolves.toBe(9);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+  });
+
+  it('stops at the time budget, retries included, and cancels the attempt under way', async () => {
+    upstream.answerWith('hang');
+    const started = Date.now();
+    await expect((await client({ timeoutMs: 150, budgetMs: 400 })).getNumber()).rejects.toMatchObject({
+      code: 'THIRD_PARTY_TIMEOUT',
+      status: 504,
+    });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(upstream.requests.length).toBeLessThanOrEqual(3);
+  });
+
+  it('opens the circuit after enough failures, refuses fast without calling, and closes again', async () => {
+    const breaker = await client({ maxRetries: 0, breakerThreshold: 0.5, breakerMinCalls: 4, breakerOpenMs: 300 });
+    upstream.answerWith(failure(500));
+    for (let i = 0; i < 6; i++) {
+      await breaker.getNumber().catch(() => undefined);
+    }
+    const calls = upstream.requests.length;
+    const started = Date.now();
+    await expect(breaker.getNumber()).rejects.toMatchObject({
+      code: 'THIRD_PARTY_CIRCUIT_OPEN',
+      status: 503,
+      retryAfterSeconds: 1,
+    });
+    expect(Date.now() - started).toBeLessThan(50);
+    expect(upstream.requests).toHaveLength(calls);
+
+    upstream.answerWith(ok);
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    await expect(breaker.getNumber()).resolves.toBe(9);
+  });
+
+  it('caps concurrent calls with a bulkhead and no queue', async () => {
+    const capped = await client({ maxConcurrency: 1 });
+    upstream.answerWith({ ...ok, delayMs: 300 });
+    const [first, second] = await Promise.allSettled([capped.getNumber(), capped.getNumber()]);
+    expect(first).toEqual({ status: 'fulfilled', value: 9 });
+    expect(second).toMatchObject({ status: 'rejected', reason: { code: 'THIRD_PARTY_BUSY', status: 503 } });
+    expect(upstream.requests).toHaveLength(1);
+  });
+});

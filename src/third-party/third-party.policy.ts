@@ -1,0 +1,104 @@
+import {
+  BrokenCircuitError,
+  BulkheadRejectedError,
+  bulkhead,
+  circuitBreaker,
+  DelegateBackoff,
+  handleWhen,
+  type IPolicy,
+  type IRetryBackoffContext,
+  IsolatedCircuitError,
+  retry,
+  SamplingBreaker,
+  TaskCancelledError,
+  TimeoutStrategy,
+  timeout,
+  wrap,
+} from 'cockatiel';
+import type { ConfigType } from '@nestjs/config';
+import type { thirdPartyConfig } from '../config/third-party.config.js';
+import {
+  ThirdPartyBadResponseError,
+  ThirdPartyBusyError,
+  ThirdPartyCircuitOpenError,
+  ThirdPartyStatusError,
+  ThirdPartyTimeoutError,
+  ThirdPartyUnreachableError,
+} from './third-party.errors.js';
+
+type Config = ConfigType<typeof thirdPartyConfig>;
+
+/** 408, 429, 5xx, timeouts and network errors are worth another attempt; other answers are not. */
+export function isTransient(error: unknown): boolean {
+  if (error instanceof ThirdPartyStatusError) {
+    return error.upstreamStatus === 408 || error.upstreamStatus === 429 || error.upstreamStatus >= 500;
+  }
+  return error instanceof ThirdPartyTimeoutError || error instanceof ThirdPartyUnreachableError;
+}
+
+/** What the breaker counts as the third party failing (a rejected key is our configuration, not its health). */
+function isUpstreamFailure(error: unknown): boolean {
+  return isTransient(error) || error instanceof ThirdPartyBadResponseError;
+}
+
+/** Exponential backoff with jitter, or the third party's Retry-After when it sent one that fits the budget. */
+function backoff(config: Config): DelegateBackoff<IRetryBackoffContext<unknown>> {
+  return new DelegateBackoff((context) => {
+    const error = 'error' in context.result ? context.result.error : undefined;
+    const retryAfter = error instanceof ThirdPartyStatusError ? error.upstreamRetryAfterMs : undefined;
+    if (retryAfter !== undefined && retryAfter < config.budgetMs) {
+      return retryAfter;
+    }
+    const ceiling = config.retryBaseMs * 2 ** (context.attempt - 1);
+    return ceiling / 2 + Math.random() * (ceiling / 2);
+  });
+}
+
+/**
+ * The third-party call's resilience pipeline (cockatiel), outermost first:
+ * a bulkhead (concurrent calls per instance, no queue), a circuit breaker
+ * (opens when at least `breakerThreshold` of at least `breakerMinCalls`
+ * calls in `breakerWindowMs` fail; stays open `breakerOpenMs`), the total
+ * time budget, and retries of transient failures. The per-attempt timeout is
+ * axios's own. Each execution gets an abort signal that fires when the budget
+ * runs out.
+ */
+export function createThirdPartyPolicy(config: Config): IPolicy {
+  return wrap(
+    bulkhead(config.maxConcurrency, 0),
+    circuitBreaker(handleWhen(isUpstreamFailure), {
+      halfOpenAfter: config.breakerOpenMs,
+      breaker: new SamplingBreaker({
+        threshold: config.breakerThreshold,
+        duration: config.breakerWindowMs,
+        minimumRps: config.breakerMinCalls / (config.breakerWindowMs / 1000),
+      }),
+    }),
+    timeout(config.budgetMs, TimeoutStrategy.Aggressive),
+    retry(handleWhen(isTransient), { maxAttempts: config.maxRetries, backoff: backoff(config) }),
+  );
+}
+
+/** Turns the pipeline's own refusals into our errors; passes everything else through. */
+export function translatePolicyError(error: unknown, config: Config): unknown {
+  if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
+    return new ThirdPartyCircuitOpenError(
+      'The upstream number service is failing; calls are paused for a moment.',
+      `Circuit breaker open after repeated third-party failures; calls resume in ${config.breakerOpenMs} ms.`,
+      Math.max(1, Math.ceil(config.breakerOpenMs / 1000)),
+    );
+  }
+  if (error instanceof BulkheadRejectedError) {
+    return new ThirdPartyBusyError(
+      'Too many upstream calls are in flight; try again shortly.',
+      `Bulkhead full: ${config.maxConcurrency} concurrent third-party calls (THIRD_PARTY_MAX_CONCURRENCY).`,
+    );
+  }
+  if (error instanceof TaskCancelledError) {
+    return new ThirdPartyTimeoutError(
+      'The upstream number service did not answer in time.',
+      `Third-party call did not succeed within its ${config.budgetMs} ms budget (THIRD_PARTY_BUDGET_MS), retries included.`,
+    );
+  }
+  return error;
+}
