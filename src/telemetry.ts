@@ -5,18 +5,16 @@
  * registered before the app's modules load. The connection string is an
  * ingestion endpoint and key, not a credential to any data.
  */
-import { shutdownAzureMonitor, useAzureMonitor } from '@azure/monitor-opentelemetry';
-
 const connectionString = process.env.APPLICATIONINSIGHTS_CONNECTION_STRING?.trim();
 
 export const telemetryEnabled = Boolean(connectionString);
 
-if (connectionString) {
-  useAzureMonitor({
-    azureMonitorExporterOptions: { connectionString },
-    instrumentationOptions: { http: { enabled: true }, azureSdk: { enabled: true } },
-  });
-}
+// Loaded only when on: the OpenTelemetry stack is large, and most local runs do not need it.
+const monitor = connectionString ? await import('@azure/monitor-opentelemetry') : undefined;
+monitor?.useAzureMonitor({
+  azureMonitorExporterOptions: { connectionString },
+  instrumentationOptions: { http: { enabled: true }, azureSdk: { enabled: true } },
+});
 
 /** Longest a shutdown waits for buffered telemetry: stopping the container matters more. */
 const FLUSH_LIMIT_MS = 3_000;
@@ -25,6 +23,6 @@ const FLUSH_LIMIT_MS = 3_000;
 export async function flushTelemetry(): Promise<void> {
   if (telemetryEnabled) {
     const limit = new Promise<void>((resolve) => setTimeout(resolve, FLUSH_LIMIT_MS).unref());
-    await Promise.race([shutdownAzureMonitor().catch(() => undefined), limit]);
+    await Promise.race([monitor?.shutdownAzureMonitor().catch(() => undefined), limit]);
   }
 }
