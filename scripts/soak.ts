@@ -4,6 +4,7 @@
  * start and the end (from Node diagnostic reports, so the app needs no extra code).
  *
  *   SOAK_DURATION_SECONDS (600)  SOAK_RATE requests/s (100)  SOAK_CONNECTIONS (10)
+ *   SOAK_MAX_OLD_SPACE_MB (unset): cap the app's heap; a leak then ends in an out-of-memory crash (errors).
  * Results: printed, and written to test-output/soak-<time>.json.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -77,24 +78,24 @@ async function main(): Promise<void> {
 
   const appPort = await freePort();
   const reportDir = mkdtempSync(join(tmpdir(), 'aia-soak-'));
-  const app = spawn(
-    process.execPath,
-    ['--report-on-signal', '--report-signal=SIGUSR2', `--report-directory=${reportDir}`, 'dist/main.js'],
-    {
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'warn',
-        PORT: String(appPort),
-        THIRD_PARTY_API_ENDPOINT: endpoint,
-        THIRD_PARTY_API_KEY: KEY,
-        AZURE_STORAGE_CONNECTION_STRING: `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;QueueEndpoint=http://127.0.0.1:${azuritePort}/devstoreaccount1;`,
-        RATE_LIMIT_PER_CLIENT: '1000000',
-        RATE_LIMIT_GLOBAL: '1000000',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
+  const heapCap = process.env.SOAK_MAX_OLD_SPACE_MB
+    ? [`--max-old-space-size=${process.env.SOAK_MAX_OLD_SPACE_MB}`]
+    : [];
+  const nodeArgs = ['--report-on-signal', '--report-signal=SIGUSR2', `--report-directory=${reportDir}`, ...heapCap];
+  const app = spawn(process.execPath, [...nodeArgs, 'dist/main.js'], {
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      PORT: String(appPort),
+      THIRD_PARTY_API_ENDPOINT: endpoint,
+      THIRD_PARTY_API_KEY: KEY,
+      AZURE_STORAGE_CONNECTION_STRING: `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;QueueEndpoint=http://127.0.0.1:${azuritePort}/devstoreaccount1;`,
+      RATE_LIMIT_PER_CLIENT: '1000000',
+      RATE_LIMIT_GLOBAL: '1000000',
     },
-  );
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   children.push(app);
   await waitForPort(appPort);
   await new Promise((resolve) => setTimeout(resolve, 2_000)); // start-up diagnostics done, queue created
@@ -117,6 +118,7 @@ async function main(): Promise<void> {
     durationSeconds,
     targetRate: rate,
     connections,
+    maxOldSpaceMb: process.env.SOAK_MAX_OLD_SPACE_MB ?? null,
     requests: result.requests.total,
     throughputPerSecond: Math.round(result.requests.average),
     non2xx: result.non2xx,

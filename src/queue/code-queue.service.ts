@@ -1,17 +1,14 @@
-import { type QueueClient, isRestError } from '@azure/storage-queue';
+import type { QueueClient } from '@azure/storage-queue';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { AppCredential } from '../azure/app-credential.js';
 import { STORAGE_SCOPE } from '../azure/azure.constants.js';
-import { credentialError, isCredentialFailure } from '../azure/credential.errors.js';
-import { describeError } from '../common/describe-error.js';
+import { credentialError } from '../azure/credential.errors.js';
 import { ServiceError, operatorMessage } from '../common/service-error.js';
 import { queueConfig } from '../config/queue.config.js';
 import { type CodeMessage, encodeMessage } from './code-message.js';
 import { QUEUE_CLIENT } from './queue.constants.js';
-import { QueueAccessDeniedError, QueueNotFoundError, QueueUnavailableError } from './queue.errors.js';
-
-const CLIENT_DETAIL = 'The code could not be recorded; no code was issued.';
+import { QueueNotFoundError, translateQueueFailure } from './queue.errors.js';
 
 /** After a failed write, readiness reports the queue down for this long (then lets traffic try again). */
 const FAILURE_WINDOW_MS = 30_000;
@@ -129,39 +126,8 @@ export class CodeQueue implements OnApplicationBootstrap {
 
   /** Translates a failure and remembers it for readiness. */
   private failed(error: unknown): ServiceError {
-    const translated = this.translate(error);
+    const translated = translateQueueFailure(this.target, error);
     this.lastFailure = { at: Date.now(), error: translated };
     return translated;
-  }
-
-  private translate(error: unknown): ServiceError {
-    if (isCredentialFailure(error)) {
-      return credentialError(this.target, error);
-    }
-    const status = isRestError(error) ? error.statusCode : undefined;
-    if (status === 403 && isRestError(error) && error.code === 'AuthenticationFailed') {
-      return new QueueAccessDeniedError(
-        CLIENT_DETAIL,
-        `The storage account rejected the app's token for ${this.target} (AuthenticationFailed): check that the ` +
-          "identity belongs to the account's tenant and that STORAGE_QUEUE_URL names the right account.",
-      );
-    }
-    if (status === 403) {
-      return new QueueAccessDeniedError(
-        CLIENT_DETAIL,
-        `The app's identity may not write to ${this.target}: grant it the "Storage Queue Data Message Sender" role ` +
-          'on the queue (creating the queue needs "Storage Queue Data Contributor", or set QUEUE_CREATE_IF_NOT_EXISTS=false).',
-      );
-    }
-    if (status === 404) {
-      return new QueueNotFoundError(
-        CLIENT_DETAIL,
-        `${this.target} does not exist: create it, or set QUEUE_CREATE_IF_NOT_EXISTS=true.`,
-      );
-    }
-    return new QueueUnavailableError(
-      CLIENT_DETAIL,
-      `Request to ${this.target} failed (${describeError(error)}); check STORAGE_QUEUE_URL and that the account is reachable.`,
-    );
   }
 }
