@@ -3,13 +3,6 @@ import { operatorMessage } from '../common/service-error.js';
 import { CodeQueue } from '../queue/code-queue.service.js';
 import { ThirdPartyClient } from '../third-party/third-party.client.js';
 
-export interface DependencyCheck {
-  dependency: string;
-  ok: boolean;
-  /** The success line, or what to fix. Never a secret. */
-  message: string;
-}
-
 /**
  * At start-up, without delaying `listen`: gets a token for each Azure scope
  * the app uses, reads the third-party key once (filling the cache) and
@@ -19,8 +12,6 @@ export interface DependencyCheck {
 @Injectable()
 export class StartupDiagnostics implements OnApplicationBootstrap {
   private readonly logger = new Logger('StartupDiagnostics');
-  /** Settles when every check has finished; holds their results. */
-  completed: Promise<DependencyCheck[]> = Promise.resolve([]);
 
   constructor(
     private readonly thirdParty: ThirdPartyClient,
@@ -28,21 +19,16 @@ export class StartupDiagnostics implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    this.completed = Promise.all([
-      this.check('secrets', () => this.thirdParty.checkKey()),
-      this.check('queue', () => this.queue.checkAccess()),
-    ]);
+    void this.check('secrets', () => this.thirdParty.checkKey());
+    void this.check('queue', () => this.queue.checkAccess());
   }
 
-  private async check(dependency: string, probe: () => Promise<string>): Promise<DependencyCheck> {
+  /** Logs the probe's line, or what to fix; never throws. Readiness reads the services' own state. */
+  private async check(dependency: string, probe: () => Promise<string>): Promise<void> {
     try {
-      const message = await probe();
-      this.logger.log(message);
-      return { dependency, ok: true, message };
+      this.logger.log(await probe());
     } catch (error) {
-      const message = operatorMessage(error);
-      this.logger.error(`${dependency}: ${message}`);
-      return { dependency, ok: false, message };
+      this.logger.error(`${dependency}: ${operatorMessage(error)}`);
     }
   }
 }
