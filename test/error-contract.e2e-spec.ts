@@ -16,13 +16,14 @@ const KEY = `ec-key-${randomBytes(12).toString('hex')}`;
 describe('the error contract of GET /api/v1/getcode', () => {
   let azurite: Azurite;
   let upstream: ScriptedHttpServer;
+  let upstreamUrl: string;
   let target: TestApp;
 
   beforeAll(async () => {
     azurite = await Azurite.start();
     upstream = new ScriptedHttpServer();
     target = await startTestApp(azurite, {
-      THIRD_PARTY_API_ENDPOINT: await upstream.start(),
+      THIRD_PARTY_API_ENDPOINT: (upstreamUrl = await upstream.start()),
       THIRD_PARTY_API_KEY: KEY,
       THIRD_PARTY_TIMEOUT_MS: '300',
       // One attempt per request and a breaker that stays closed: this file is about the mapping of each failure.
@@ -60,6 +61,25 @@ describe('the error contract of GET /api/v1/getcode', () => {
     expect(Object.keys(body).sort()).toEqual(['code', 'detail', 'instance', 'requestId', 'status', 'title', 'type']);
     expect(res.text).not.toMatch(new RegExp(`${KEY}|stack|Upstream|127\\.0\\.0\\.1`));
     expect(await drainQueue(target.queue)).toEqual([]);
+  });
+
+  it('answers 504 REQUEST_TIMEOUT when the request budget runs out first, and records nothing', async () => {
+    const app = await startTestApp(azurite, {
+      THIRD_PARTY_API_ENDPOINT: upstreamUrl,
+      THIRD_PARTY_API_KEY: KEY,
+      REQUEST_BUDGET_MS: '300',
+    });
+    try {
+      upstream.answerWith({ status: 200, body: '{"value": 1}', delayMs: 2_000 });
+      const started = Date.now();
+      const res = await request(app.server).get('/api/v1/getcode');
+      expect(res.status).toBe(504);
+      expect(res.body as ProblemDetails).toMatchObject({ code: 'REQUEST_TIMEOUT' });
+      expect(Date.now() - started).toBeLessThan(1_500);
+      expect(await drainQueue(app.queue)).toEqual([]);
+    } finally {
+      await app.close();
+    }
   });
 
   it('maps an unreachable third party to 502 THIRD_PARTY_UNREACHABLE', async () => {

@@ -1,4 +1,5 @@
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
+import { untilAborted } from '../common/deadline.js';
 import { TokenTimeoutError } from './credential.errors.js';
 
 const RETRY_FAILED_SCOPE_MS = 10_000;
@@ -90,21 +91,6 @@ export class AppCredential implements TokenCredential {
     const token = await this.getToken(scope, { enableCae: true });
     return token ? describeTokenIdentity(token.token) : 'an unknown identity';
   }
-}
-
-/** `promise`, or its signal's reason as soon as the signal aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) {
-    return promise;
-  }
-  if (signal.aborted) {
-    return Promise.reject(signal.reason as Error);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 interface IdentityClaims {

@@ -33,8 +33,11 @@ const PROBLEMS: Record<number, { description: string; examples: Example[] }> = {
     ],
   },
   504: {
-    description: 'The third-party API did not answer in time',
-    examples: [['THIRD_PARTY_TIMEOUT', 'The upstream number service did not answer in time.']],
+    description: 'The third-party API, or the request as a whole (REQUEST_BUDGET_MS), ran out of time',
+    examples: [
+      ['THIRD_PARTY_TIMEOUT', 'The upstream number service did not answer in time.'],
+      ['REQUEST_TIMEOUT', 'The request could not be completed in time; no code was issued.'],
+    ],
   },
 };
 

@@ -2,6 +2,7 @@ import { Test } from '@nestjs/testing';
 import { StaticTokenCredential } from '../../test/doubles/static-credential.js';
 import { AppCredential } from '../azure/app-credential.js';
 import { FakeQueueClient } from '../../test/doubles/fake-queue-client.js';
+import { httpConfig } from '../config/http.config.js';
 import { queueConfig } from '../config/queue.config.js';
 import { decodeMessage } from '../queue/code-message.js';
 import { CodeQueue } from '../queue/code-queue.service.js';
@@ -33,6 +34,7 @@ describe('CodesService', () => {
         { provide: ThirdPartyClient, useValue: numbers },
         { provide: QUEUE_CLIENT, useValue: queueClient.asQueueClient() },
         { provide: AppCredential, useValue: new AppCredential(new StaticTokenCredential(), 1_000) },
+        { provide: httpConfig.KEY, useValue: { requestBudgetMs: 200 } },
         {
           provide: queueConfig.KEY,
           useValue: { messageEncoding: 'base64', messageTtlSeconds: 60, createIfNotExists: false },
@@ -78,5 +80,14 @@ describe('CodesService', () => {
     const issued = await Promise.all(Array.from({ length: 50 }, (_, i) => codes.issue(`r${i}`)));
     expect(new Set(issued.map((a) => a.code)).size).toBe(50);
     expect(queueClient.sent).toHaveLength(50);
+  });
+
+  it('cancels a queue write that outlives the request budget and answers 504 REQUEST_TIMEOUT', async () => {
+    const codes = await createService(new StubNumbers([3]));
+    queueClient.hangSends = true;
+    const started = Date.now();
+    await expect(codes.issue('req-10')).rejects.toMatchObject({ code: 'REQUEST_TIMEOUT', status: 504 });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(queueClient.sent).toHaveLength(0);
   });
 });

@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { httpConfig } from '../config/http.config.js';
 import { CodeQueue } from '../queue/code-queue.service.js';
 import { ThirdPartyClient } from '../third-party/third-party.client.js';
 import { formatCode } from './code-format.js';
@@ -8,19 +10,24 @@ import type { CodeResponseDto } from './dto/code-response.dto.js';
  * Issues codes: one third-party number, wrapped in random letters, recorded
  * on the queue. A code is returned only after the queue accepted its
  * message; any failure propagates as a `ServiceError` and no code leaves.
+ * The request has one time budget (REQUEST_BUDGET_MS): past it, the step
+ * under way is cancelled and the client gets 504 `REQUEST_TIMEOUT`.
  */
 @Injectable()
 export class CodesService {
   constructor(
     private readonly thirdParty: ThirdPartyClient,
     private readonly queue: CodeQueue,
+    @Inject(httpConfig.KEY) private readonly config: ConfigType<typeof httpConfig>,
   ) {}
 
   async issue(requestId: string): Promise<CodeResponseDto> {
-    const value = await this.thirdParty.getNumber();
+    // One budget for the whole request: the key (if not cached), the third-party call and the queue write.
+    const deadline = AbortSignal.timeout(this.config.requestBudgetMs);
+    const value = await this.thirdParty.getNumber(deadline);
     const code = formatCode(value);
     const timestamp = new Date().toISOString();
-    await this.queue.publish({ code, timestamp, requestId });
+    await this.queue.publish({ code, timestamp, requestId }, deadline);
     return { code, timestamp };
   }
 }

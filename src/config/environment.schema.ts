@@ -37,6 +37,7 @@ export const environmentShape = z.object({
     .default('development'),
   PORT: integer(1, 65_535).default(8080),
   SHUTDOWN_GRACE_PERIOD_SECONDS: integer(0, 600).default(25),
+  REQUEST_BUDGET_MS: positiveInt(600_000).default(30_000),
   TRUST_PROXY: integer(0, 10).default(0),
   RATE_LIMIT_PER_CLIENT: positiveInt(1_000_000).default(60),
   RATE_LIMIT_GLOBAL: positiveInt(10_000_000).default(600),

@@ -4,6 +4,7 @@ import type { ConfigType } from '@nestjs/config';
 import { AppCredential } from '../azure/app-credential.js';
 import { STORAGE_SCOPE } from '../azure/azure.constants.js';
 import { credentialError } from '../azure/credential.errors.js';
+import { DeadlineExceededError, untilAborted } from '../common/deadline.js';
 import { ServiceError, operatorMessage } from '../common/service-error.js';
 import { queueConfig } from '../config/queue.config.js';
 import { type CodeMessage, encodeMessage } from './code-message.js';
@@ -81,26 +82,32 @@ export class CodeQueue implements OnApplicationBootstrap {
     return { available: true, detail: `${this.target}: no failed write in the last ${FAILURE_WINDOW_MS / 1000} s` };
   }
 
-  async publish(message: CodeMessage): Promise<void> {
-    await this.startup;
+  /** `deadline` (the request's budget) cancels the write, SDK retries included. */
+  async publish(message: CodeMessage, deadline?: AbortSignal): Promise<void> {
+    await untilAborted(this.startup, deadline).catch(() => {
+      throw new DeadlineExceededError('the wait for the queue start-up check'); // startup itself never rejects
+    });
     const body = encodeMessage(message, this.config.messageEncoding);
     try {
-      await this.send(body);
+      await this.send(body, deadline);
     } catch (error) {
       if (!(error instanceof QueueNotFoundError) || !this.config.createIfNotExists) {
         throw error;
       }
       await this.createQueue();
       this.logger.warn(`Created ${this.target}, which was missing`);
-      await this.send(body);
+      await this.send(body, deadline);
     }
   }
 
-  private async send(body: string): Promise<void> {
+  private async send(body: string, deadline: AbortSignal | undefined): Promise<void> {
     try {
-      await this.client.sendMessage(body, { messageTimeToLive: this.config.messageTtlSeconds });
+      await this.client.sendMessage(body, { messageTimeToLive: this.config.messageTtlSeconds, abortSignal: deadline });
       this.lastFailure = undefined;
     } catch (error) {
+      if (deadline?.aborted) {
+        throw new DeadlineExceededError('the queue write');
+      }
       throw this.failed(error);
     }
   }

@@ -5,6 +5,7 @@ import type { ConfigType } from '@nestjs/config';
 import { type AxiosResponse, isAxiosError } from 'axios';
 import type { IPolicy } from 'cockatiel';
 import { firstValueFrom } from 'rxjs';
+import { DeadlineExceededError, untilAborted } from '../common/deadline.js';
 import { describeError } from '../common/describe-error.js';
 import { thirdPartyConfig } from '../config/third-party.config.js';
 import { type SecretHealth, SecretsService } from '../secrets/secrets.service.js';
@@ -72,10 +73,14 @@ export class ThirdPartyClient implements OnModuleDestroy {
   }
 
   /** Returns the integer `value` of one answer of the third-party API. */
-  async getNumber(): Promise<number> {
+  /** `deadline` (the request's budget) cancels the call, retries included, and any wait for the key. */
+  async getNumber(deadline?: AbortSignal): Promise<number> {
     try {
-      return await this.policy.execute(({ signal }) => this.callOnce(signal));
+      return await this.policy.execute(({ signal }) => this.callOnce(signal), deadline);
     } catch (error) {
+      if (deadline?.aborted) {
+        throw new DeadlineExceededError('the third-party call');
+      }
       throw translatePolicyError(error, this.config);
     }
   }
@@ -83,11 +88,11 @@ export class ThirdPartyClient implements OnModuleDestroy {
   /** One attempt: the key, the call, and the one rotation retry on 401/403. */
   private async callOnce(signal: AbortSignal): Promise<number> {
     const name = this.config.apiKeySecretName;
-    const key = await this.secrets.get(name);
+    const key = await untilAborted(this.secrets.get(name), signal);
     let response = await this.send(key, signal);
     if (isKeyRejected(response)) {
       this.secrets.invalidate(name, key);
-      const freshKey = await this.secrets.get(name);
+      const freshKey = await untilAborted(this.secrets.get(name), signal);
       if (freshKey === key) {
         throw this.keyRejected(response, 'the secret still holds the rejected key');
       }

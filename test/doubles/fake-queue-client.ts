@@ -14,6 +14,8 @@ export class FakeQueueClient {
   readonly accountName = 'devstoreaccount1';
   readonly sent: SentMessage[] = [];
   exists = true;
+  /** When set, writes never finish on their own: only their abort signal ends them. */
+  hangSends = false;
   creates = 0;
   sendFailures: Error[] = [];
   createFailures: Error[] = [];
@@ -23,6 +25,11 @@ export class FakeQueueClient {
   }
 
   sendMessage(text: string, options?: QueueSendMessageOptions): Promise<object> {
+    if (this.hangSends) {
+      return new Promise((_resolve, reject) => {
+        options?.abortSignal?.addEventListener('abort', () => reject(new Error('The operation was aborted.')));
+      });
+    }
     const failure = this.sendFailures.shift();
     if (failure !== undefined) {
       return Promise.reject(failure);
