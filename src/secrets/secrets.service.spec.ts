@@ -43,7 +43,10 @@ describe('SecretsService', () => {
     expect(source.reads).toBe(1);
   });
 
-  it('serves from memory until the interval has passed, then reads again', async () => {
+  /** Lets a background refresh run to its end. */
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('serves from memory, then refreshes in the background once the interval has passed', async () => {
     await secrets.get(NAME);
     source.set(NAME, 'key-2');
     jest.advanceTimersByTime(TTL_MS - 1);
@@ -51,25 +54,46 @@ describe('SecretsService', () => {
     expect(source.reads).toBe(1);
 
     jest.advanceTimersByTime(1);
+    await expect(secrets.get(NAME)).resolves.toBe('key-1'); // no caller waits for Key Vault
+    await settle();
+    expect(source.reads).toBe(2);
     await expect(secrets.get(NAME)).resolves.toBe('key-2');
     expect(source.reads).toBe(2);
   });
 
-  it('keeps serving the last good value when a refresh fails, and backs off before asking again', async () => {
+  it('keeps serving the last good value when refreshes fail, backing off longer after each failure', async () => {
     await secrets.get(NAME);
     source.failure = new Error('vault down');
     jest.advanceTimersByTime(TTL_MS);
 
-    await expect(secrets.get(NAME)).resolves.toBe('key-1');
-    await expect(secrets.get(NAME)).resolves.toBe('key-1');
+    await expect(secrets.get(NAME)).resolves.toBe('key-1'); // refresh 1 fails: next try in 1 x backoff
+    await settle();
     expect(source.reads).toBe(2);
-    expect(logs.text()).toMatch(/Refreshing secret "third-party-api-key" .* failed .*serving the cached value/);
+    expect(logs.text()).toMatch(
+      /Refreshing secret "third-party-api-key" .* failed .*serving the cached value, next attempt in 5 s/,
+    );
+
+    jest.advanceTimersByTime(BACKOFF_MS - 1);
+    await secrets.get(NAME);
+    await settle();
+    expect(source.reads).toBe(2);
+    jest.advanceTimersByTime(1);
+    await secrets.get(NAME); // refresh 2 fails: next try in 2 x backoff
+    await settle();
+    expect(source.reads).toBe(3);
+    expect(logs.text()).toMatch(/next attempt in 10 s/);
 
     source.failure = undefined;
     source.set(NAME, 'key-2');
-    jest.advanceTimersByTime(BACKOFF_MS);
-    await expect(secrets.get(NAME)).resolves.toBe('key-2');
+    jest.advanceTimersByTime(2 * BACKOFF_MS - 1);
+    await secrets.get(NAME);
+    await settle();
     expect(source.reads).toBe(3);
+    jest.advanceTimersByTime(1);
+    await expect(secrets.get(NAME)).resolves.toBe('key-1');
+    await settle();
+    await expect(secrets.get(NAME)).resolves.toBe('key-2');
+    expect(source.reads).toBe(4);
   });
 
   it('throws when the very first read fails, and repeats that failure until the backoff has passed', async () => {
@@ -132,6 +156,7 @@ describe('SecretsService', () => {
     source.failure = new Error('vault down');
     jest.advanceTimersByTime(TTL_MS);
     await secrets.get(NAME);
+    await settle();
     expect(logs.lines.length).toBeGreaterThan(0);
     expect(logs.text()).not.toMatch(/key-1|key-2/);
   });

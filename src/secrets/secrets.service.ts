@@ -7,12 +7,19 @@ import { operatorMessage } from '../common/service-error.js';
 import type { SecretSource } from './secret-source.js';
 import { SECRET_SOURCE } from './secrets.constants.js';
 
+/** The longest wait between attempts while the source keeps failing. */
+const MAX_BACKOFF_MS = 5 * 60_000;
+
 interface CachedSecret {
   value?: string;
-  /** After this instant the value is refreshed on the next read. */
+  /** After this instant the value is refreshed in the background on the next read. */
   refreshAt: number;
   /** While a failed read backs off, the stale value (or the failure) is served without asking the source again. */
   retryAt: number;
+  /** Consecutive failed reads: the backoff doubles with each. */
+  failures: number;
+  /** Set by invalidate(): the next read waits for the source instead of serving the cached value. */
+  mustRefresh: boolean;
   /** Why the last read failed, while it backs off. */
   lastError?: Error;
   inFlight?: Promise<string>;
@@ -28,13 +35,15 @@ export interface SecretHealth {
  * Secret values for the rest of the app, read from Key Vault (or the local
  * environment) and kept in memory.
  *
- * - A value is served from memory until `SECRET_CACHE_TTL_SECONDS` have
- *   passed; the next read then fetches it again.
+ * - A value is served from memory; once `SECRET_CACHE_TTL_SECONDS` have
+ *   passed, the next read refreshes it in the background while the cached
+ *   value keeps being served, so no request waits on Key Vault.
  * - Concurrent readers of the same secret share one in-flight fetch.
  * - When a refresh fails, the last good value keeps being served (and the
  *   failure is logged); the source is asked again after
- *   `SECRET_REFRESH_BACKOFF_SECONDS`. When there is no value yet, callers get
- *   the last failure for that long instead of each waiting on the source.
+ *   `SECRET_REFRESH_BACKOFF_SECONDS`, doubling with each consecutive failure
+ *   up to 5 minutes. When there is no value yet, callers get the last
+ *   failure for that long instead of each waiting on the source.
  * - `invalidate()` makes the next read go to the source, e.g. after the
  *   third party rejected a key that was rotated.
  *
@@ -69,7 +78,10 @@ export class SecretsService {
   async get(name: string): Promise<string> {
     const entry = this.cache.get(name);
     const now = Date.now();
-    if (entry?.value !== undefined && (now < entry.refreshAt || now < entry.retryAt)) {
+    if (entry?.value !== undefined && !entry.mustRefresh) {
+      if (now >= entry.refreshAt && now >= entry.retryAt) {
+        this.fetch(name).catch(() => undefined); // stale-while-revalidate; a failed refresh keeps the value
+      }
       return entry.value;
     }
     if (entry?.value === undefined && entry?.lastError !== undefined && now < entry.retryAt) {
@@ -105,14 +117,14 @@ export class SecretsService {
     if (!entry || (rejectedValue !== undefined && entry.value !== rejectedValue)) {
       return;
     }
-    entry.refreshAt = 0;
+    entry.mustRefresh = true;
     entry.retryAt = 0;
   }
 
   private fetch(name: string): Promise<string> {
     let entry = this.cache.get(name);
     if (!entry) {
-      entry = { refreshAt: 0, retryAt: 0 };
+      entry = { refreshAt: 0, retryAt: 0, failures: 0, mustRefresh: false };
       this.cache.set(name, entry);
     }
     const cached = entry;
@@ -129,20 +141,21 @@ export class SecretsService {
       if (entry.value !== undefined && entry.value !== value) {
         this.logger.log(`Secret "${name}" has a new value from ${this.source.description}`);
       }
-      entry.value = value;
-      entry.refreshAt = Date.now() + this.config.cacheTtlMs;
-      entry.retryAt = 0;
-      entry.lastError = undefined;
+      Object.assign(entry, { value, refreshAt: Date.now() + this.config.cacheTtlMs, retryAt: 0, failures: 0 });
+      Object.assign(entry, { mustRefresh: false, lastError: undefined });
       return value;
     } catch (error) {
-      entry.retryAt = Date.now() + this.config.refreshBackoffMs;
+      entry.failures++;
+      const backoffMs = Math.min(this.config.refreshBackoffMs * 2 ** (entry.failures - 1), MAX_BACKOFF_MS);
+      entry.retryAt = Date.now() + backoffMs;
       if (entry.value === undefined) {
         entry.lastError = error instanceof Error ? error : new Error(String(error));
         throw error;
       }
+      entry.mustRefresh = false;
       this.logger.warn(
         `Refreshing secret "${name}" from ${this.source.description} failed (${describeError(error)}); ` +
-          `serving the cached value, next attempt in ${this.config.refreshBackoffMs / 1000} s`,
+          `serving the cached value, next attempt in ${backoffMs / 1000} s`,
       );
       return entry.value;
     }
