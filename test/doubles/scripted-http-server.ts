@@ -7,9 +7,9 @@ export interface RecordedRequest {
   headers: IncomingHttpHeaders;
 }
 
-/** How to answer one request: a status and body (optionally after a delay), or `hang` to never answer. */
+/** How to answer one request: a status and body (optionally after a delay), `hang` (never), or `reset` (TCP RST). */
 export type ScriptedAnswer =
-  { status: number; body?: string; headers?: Record<string, string>; delayMs?: number } | 'hang';
+  { status: number; body?: string; headers?: Record<string, string>; delayMs?: number } | 'hang' | 'reset';
 
 /**
  * A loopback HTTP server that answers from a script, one entry per request
@@ -40,6 +40,10 @@ export class ScriptedHttpServer {
 
   private answer(res: ServerResponse, answer: ScriptedAnswer): void {
     if (answer === 'hang') {
+      return;
+    }
+    if (answer === 'reset') {
+      res.socket?.resetAndDestroy();
       return;
     }
     const send = () => {
