@@ -3,9 +3,8 @@ import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSy
 import { join } from 'node:path';
 import { freePort } from '../scripts/ports.js';
 import { AppProcess, buildApp } from './support/app-process.js';
-import { drainQueue } from './support/azurite.js';
+import { drainQueue, uniqueQueueName } from './support/azurite.js';
 import { ProductionStack } from './support/production-stack.js';
-import { uniqueQueueName } from './support/test-app.js';
 import { decodeMessage } from '../src/queue/code-message.js';
 import type { CodeResponseDto } from '../src/codes/dto/code-response.dto.js';
 

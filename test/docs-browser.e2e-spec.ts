@@ -2,12 +2,10 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { type Browser, chromium } from 'playwright-core';
 import { ReferenceApi } from '../reference-api/main.js';
-import { freePort } from '../scripts/ports.js';
 import { CODE_PATTERN } from '../src/codes/code-format.js';
 import { decodeMessage } from '../src/queue/code-message.js';
-import { AppProcess, buildApp } from './support/app-process.js';
-import { Azurite, drainQueue } from './support/azurite.js';
-import { sharedQueueClient, uniqueQueueName } from './support/test-app.js';
+import { type AppProcess, buildApp, startLocalAppProcess } from './support/app-process.js';
+import { Azurite, drainQueue, sharedQueueClient } from './support/azurite.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = 'test-output/screenshots';
@@ -25,7 +23,7 @@ describe('the docs page in a browser', () => {
   let app: AppProcess;
   let browser: Browser;
   let base: string;
-  const queueName = uniqueQueueName();
+  let queueName: string;
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
@@ -36,17 +34,8 @@ describe('the docs page in a browser', () => {
     buildApp();
     azurite = await Azurite.start();
     referenceApi = new ReferenceApi([KEY]);
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    app = new AppProcess({
-      NODE_ENV: 'test',
-      PORT: String(port),
-      THIRD_PARTY_API_ENDPOINT: await referenceApi.listen(),
-      THIRD_PARTY_API_KEY: KEY,
-      AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
-      STORAGE_QUEUE_NAME: queueName,
-    });
-    await app.waitForPort(port);
+    const local = { connectionString: azurite.connectionString, endpoint: await referenceApi.listen(), key: KEY };
+    ({ app, base, queueName } = await startLocalAppProcess(local));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [

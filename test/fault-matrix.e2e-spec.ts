@@ -4,9 +4,8 @@ import { freePort } from '../scripts/ports.js';
 import type { CodeResponseDto } from '../src/codes/dto/code-response.dto.js';
 import { decodeMessage } from '../src/queue/code-message.js';
 import { type ScriptedAnswer, ScriptedHttpServer } from './doubles/scripted-http-server.js';
-import { AppProcess, buildApp } from './support/app-process.js';
-import { Azurite, drainQueue } from './support/azurite.js';
-import { sharedQueueClient, uniqueQueueName } from './support/test-app.js';
+import { type AppProcess, buildApp, startLocalAppProcess } from './support/app-process.js';
+import { Azurite, drainQueue, sharedQueueClient } from './support/azurite.js';
 
 const KEY = `fm-key-${randomBytes(12).toString('hex')}`;
 const OK: ScriptedAnswer = { status: 200, body: '{"value": 21}' };
@@ -79,23 +78,11 @@ describe('fault matrix (node dist/main.js)', () => {
   }, 60_000);
 
   async function startApp(extra: Record<string, string> = {}): Promise<{ base: string; queueName: string }> {
-    const port = await freePort();
-    const queueName = uniqueQueueName();
-    answered.set(queueName, []);
-    const app = new AppProcess({
-      NODE_ENV: 'test',
-      PORT: String(port),
-      THIRD_PARTY_API_ENDPOINT: endpoint,
-      THIRD_PARTY_API_KEY: KEY,
-      AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
-      STORAGE_QUEUE_NAME: queueName,
-      ...POLICY,
-      ...extra,
-    });
+    const local = { connectionString: azurite.connectionString, endpoint, key: KEY };
+    const { app, base, queueName } = await startLocalAppProcess(local, { ...POLICY, ...extra });
     apps.push(app);
-    await app.waitForPort(port);
-    await app.waitForOutput(/StartupDiagnostics[\s\S]*StartupDiagnostics/);
-    return { base: `http://127.0.0.1:${port}`, queueName };
+    answered.set(queueName, []);
+    return { base, queueName };
   }
 
   async function getCode({

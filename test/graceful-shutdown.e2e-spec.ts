@@ -2,11 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { Agent, request as httpRequest } from 'node:http';
 import type { CodeResponseDto } from '../src/codes/dto/code-response.dto.js';
 import { decodeMessage } from '../src/queue/code-message.js';
-import { freePort, waitForPort } from '../scripts/ports.js';
+import { waitForPort } from '../scripts/ports.js';
 import { ScriptedHttpServer } from './doubles/scripted-http-server.js';
-import { AppProcess, buildApp } from './support/app-process.js';
-import { Azurite, drainQueue } from './support/azurite.js';
-import { sharedQueueClient, uniqueQueueName } from './support/test-app.js';
+import { buildApp, startLocalAppProcess } from './support/app-process.js';
+import { Azurite, drainQueue, sharedQueueClient } from './support/azurite.js';
 
 const KEY = `gs-key-${randomBytes(12).toString('hex')}`;
 
@@ -46,22 +45,11 @@ describe('graceful shutdown (node dist/main.js)', () => {
     await azurite.stop();
   });
 
-  async function startApp(graceSeconds: number) {
-    const port = await freePort();
-    const queueName = uniqueQueueName();
-    const app = new AppProcess({
-      NODE_ENV: 'test',
-      PORT: String(port),
-      THIRD_PARTY_API_ENDPOINT: endpoint,
-      THIRD_PARTY_API_KEY: KEY,
-      AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
-      STORAGE_QUEUE_NAME: queueName,
-      SHUTDOWN_GRACE_PERIOD_SECONDS: String(graceSeconds),
-    });
-    await app.waitForPort(port);
-    await app.waitForOutput(/StartupDiagnostics[\s\S]*StartupDiagnostics/);
-    return { app, port, base: `http://127.0.0.1:${port}`, queueName };
-  }
+  const startApp = (graceSeconds: number) =>
+    startLocalAppProcess(
+      { connectionString: azurite.connectionString, endpoint, key: KEY },
+      { SHUTDOWN_GRACE_PERIOD_SECONDS: String(graceSeconds) },
+    );
 
   it('finishes in-flight requests, refuses new connections, and exits 0', async () => {
     const { app, port, base, queueName } = await startApp(10);

@@ -4,10 +4,9 @@ import type { CodeResponseDto } from '../src/codes/dto/code-response.dto.js';
 import { CODE_PATTERN } from '../src/codes/code-format.js';
 import { decodeMessage } from '../src/queue/code-message.js';
 import { AppProcess, buildApp } from './support/app-process.js';
-import { drainQueue } from './support/azurite.js';
+import { drainQueue, uniqueQueueName } from './support/azurite.js';
 import { freePort } from '../scripts/ports.js';
 import { ProductionStack, SECRET_NAME, VAULT_URL } from './support/production-stack.js';
-import { uniqueQueueName } from './support/test-app.js';
 
 const VAULT_RESOURCE = 'https://vault.azure.net';
 const STORAGE_RESOURCE = 'https://storage.azure.com';

@@ -2,9 +2,9 @@ import request from 'supertest';
 import type { ProblemDetails } from '../src/common/problem-details.filter.js';
 import { freePort } from '../scripts/ports.js';
 import { StorageAccessDenied } from './doubles/storage-access-denied.js';
+import { uniqueQueueName } from './support/azurite.js';
 import { AppProcess, buildApp } from './support/app-process.js';
 import { ProductionStack, VAULT_URL } from './support/production-stack.js';
-import { uniqueQueueName } from './support/test-app.js';
 
 /** A start-up diagnostics line of the production build's JSON logs, by level and message. */
 function findLine(app: AppProcess, level: string, pattern: RegExp): string | undefined {

@@ -1,6 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { waitForPort } from '../../scripts/ports.js';
+import { freePort, waitForPort } from '../../scripts/ports.js';
+import { uniqueQueueName } from './azurite.js';
 
 /** Compiles the production bundle (`nest build`), as the container build does. */
 export function buildApp(): void {
@@ -60,4 +61,36 @@ export class AppProcess {
     }
     return this.exited;
   }
+}
+
+export interface LocalAppProcess {
+  app: AppProcess;
+  port: number;
+  base: string;
+  queueName: string;
+}
+
+/**
+ * The production build on the local stack: the key from the environment,
+ * Azurite by connection string, a queue of its own. Resolves once it listens
+ * and its start-up diagnostics have reported.
+ */
+export async function startLocalAppProcess(
+  local: { connectionString: string; endpoint: string; key: string },
+  env: Record<string, string> = {},
+): Promise<LocalAppProcess> {
+  const port = await freePort();
+  const queueName = uniqueQueueName();
+  const app = new AppProcess({
+    NODE_ENV: 'test',
+    PORT: String(port),
+    THIRD_PARTY_API_ENDPOINT: local.endpoint,
+    THIRD_PARTY_API_KEY: local.key,
+    AZURE_STORAGE_CONNECTION_STRING: local.connectionString,
+    STORAGE_QUEUE_NAME: queueName,
+    ...env,
+  });
+  await app.waitForPort(port);
+  await app.waitForOutput(/StartupDiagnostics[\s\S]*StartupDiagnostics/);
+  return { app, port, base: `http://127.0.0.1:${port}`, queueName };
 }

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import type { QueueClient } from '@azure/storage-queue';
+import { randomBytes } from 'node:crypto';
+import { QueueClient } from '@azure/storage-queue';
 import { freePort, waitForPort } from '../../scripts/ports.js';
 
 /** Azurite's published development account (not a secret: it is the same for every Azurite). */
@@ -68,4 +69,14 @@ export async function drainQueue(queue: QueueClient): Promise<string[]> {
     }
     texts.push(...receivedMessageItems.map((item) => item.messageText));
   }
+}
+
+/** A unique queue name, so tests sharing one Azurite never see each other's messages. */
+export function uniqueQueueName(): string {
+  return `e2e-${randomBytes(6).toString('hex')}`;
+}
+
+/** A client of a queue in `azurite`, to read back what an app wrote. */
+export function sharedQueueClient(azurite: Pick<Azurite, 'connectionString'>, name: string): QueueClient {
+  return new QueueClient(azurite.connectionString, name);
 }

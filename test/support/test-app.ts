@@ -1,13 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
-import { QueueClient } from '@azure/storage-queue';
+import type { QueueClient } from '@azure/storage-queue';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { AppModule } from '../../src/app.module.js';
 import { configureApp } from '../../src/app.setup.js';
 import { LOG_DESTINATION } from '../../src/common/logging.module.js';
 import { CapturedLogs } from '../doubles/captured-logs.js';
-import { type Azurite } from './azurite.js';
+import { type Azurite, sharedQueueClient, uniqueQueueName } from './azurite.js';
 
 export interface TestApp {
   app: INestApplication;
@@ -17,16 +16,6 @@ export interface TestApp {
   /** A client of the app's queue, to read back what the app wrote. */
   queue: QueueClient;
   close(): Promise<void>;
-}
-
-/** A unique queue name, so tests sharing one Azurite never see each other's messages. */
-export function uniqueQueueName(): string {
-  return `e2e-${randomBytes(6).toString('hex')}`;
-}
-
-/** A client of a queue in `azurite`, to read back what an app wrote. */
-export function sharedQueueClient(azurite: Pick<Azurite, 'connectionString'>, name: string): QueueClient {
-  return new QueueClient(azurite.connectionString, name);
 }
 
 /**
