@@ -111,5 +111,7 @@ export const environmentShape = z.object({
     )
     .default(604_800),
   QUEUE_MAX_TRIES: positiveInt(10).default(3),
-  QUEUE_TRY_TIMEOUT_MS: positiveInt(120_000).default(10_000),
+  /** Sent to the Storage service as its per-attempt timeout, in whole seconds (30 s is the service's maximum). */
+  QUEUE_TRY_TIMEOUT_MS: integer(1_000, 30_000).default(5_000),
+  QUEUE_RETRY_DELAY_MS: integer(0, 60_000).default(500),
 });

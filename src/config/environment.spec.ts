@@ -90,4 +90,21 @@ describe('parseEnvironment', () => {
     ]);
     expect(problems.join('\n')).not.toContain(secret);
   });
+
+  it('refuses queue retry settings whose worst case would not fit in the request budget', () => {
+    // 3 tries x 10 s plus delays of 0 and 500 ms = 30.5 s > 30 s.
+    expect(problemsOf({ ...AZURE, QUEUE_TRY_TIMEOUT_MS: '10000' })).toEqual([
+      expect.stringMatching(
+        /^QUEUE_MAX_TRIES x QUEUE_TRY_TIMEOUT_MS .*\(30500 ms\) must fit in REQUEST_BUDGET_MS \(30000 ms\)/,
+      ),
+    ]);
+    expect(parseEnvironment({ ...AZURE, QUEUE_TRY_TIMEOUT_MS: '10000', REQUEST_BUDGET_MS: '30500' })).toBeDefined();
+    expect(parseEnvironment(AZURE)).toMatchObject({ QUEUE_MAX_TRIES: 3, QUEUE_TRY_TIMEOUT_MS: 5_000 });
+  });
+
+  it('takes the queue try timeout in whole seconds of the service range only', () => {
+    expect(problemsOf({ ...AZURE, QUEUE_TRY_TIMEOUT_MS: '500' })).toEqual([
+      expect.stringMatching(/^QUEUE_TRY_TIMEOUT_MS must be a whole number from 1000 to 30000/),
+    ]);
+  });
 });

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { environmentShape } from './environment.schema.js';
+import { worstCaseQueueWriteMs } from './queue-retry.js';
 
 type RawEnvironment = Record<string, string>;
 
@@ -45,6 +46,22 @@ function sendsKeyInClear(endpoint: string | undefined): boolean {
   return url.protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
 }
 
+/** The queue write's retries must fit in the request's time budget, or the budget would cut them short. */
+function budgetProblems(env: Environment): string[] {
+  const worstCase = worstCaseQueueWriteMs({
+    maxTries: env.QUEUE_MAX_TRIES,
+    tryTimeoutMs: env.QUEUE_TRY_TIMEOUT_MS,
+    retryDelayMs: env.QUEUE_RETRY_DELAY_MS,
+  });
+  if (worstCase <= env.REQUEST_BUDGET_MS) {
+    return [];
+  }
+  return [
+    `QUEUE_MAX_TRIES x QUEUE_TRY_TIMEOUT_MS plus the retry delays from QUEUE_RETRY_DELAY_MS (${worstCase} ms) must fit ` +
+      `in REQUEST_BUDGET_MS (${env.REQUEST_BUDGET_MS} ms): lower the queue settings or raise the budget`,
+  ];
+}
+
 const REQUIRED_HINTS: Record<string, string> = {
   THIRD_PARTY_API_ENDPOINT:
     'set it to the third-party API URL, e.g. https://<function-app>.azurewebsites.net/api/RandomNumber',
@@ -82,6 +99,9 @@ export function parseEnvironment(env: NodeJS.ProcessEnv = process.env): Environm
         return name in raw ? `${name} ${issue.message}` : `${name} is required: ${REQUIRED_HINTS[name] ?? 'set it'}`;
       });
   problems.push(...crossFieldProblems(raw));
+  if (result.success) {
+    problems.push(...budgetProblems(result.data));
+  }
   if (!result.success || problems.length > 0) {
     throw new ConfigValidationError(problems);
   }

@@ -13,7 +13,10 @@ export const queueConfig = registerAs('queue', () => {
     createIfNotExists: env.QUEUE_CREATE_IF_NOT_EXISTS,
     messageEncoding: env.QUEUE_MESSAGE_ENCODING,
     messageTtlSeconds: env.QUEUE_MESSAGE_TTL_SECONDS,
-    maxTries: env.QUEUE_MAX_TRIES,
-    tryTimeoutMs: env.QUEUE_TRY_TIMEOUT_MS,
+    retry: {
+      maxTries: env.QUEUE_MAX_TRIES,
+      tryTimeoutMs: env.QUEUE_TRY_TIMEOUT_MS,
+      retryDelayMs: env.QUEUE_RETRY_DELAY_MS,
+    },
   };
 });

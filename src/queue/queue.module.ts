@@ -5,6 +5,7 @@ import type { ConfigType } from '@nestjs/config';
 import { AzureModule } from '../azure/azure.module.js';
 import { AZURE_CREDENTIAL } from '../azure/azure.constants.js';
 import { queueConfig } from '../config/queue.config.js';
+import { queueRetryOptions } from '../config/queue-retry.js';
 import { CodeQueue } from './code-queue.service.js';
 import { QUEUE_CLIENT } from './queue.constants.js';
 
@@ -14,7 +15,7 @@ import { QUEUE_CLIENT } from './queue.constants.js';
  */
 export function createQueueClient(config: ConfigType<typeof queueConfig>, credential: TokenCredential): QueueClient {
   const options: StoragePipelineOptions = {
-    retryOptions: { maxTries: config.maxTries, tryTimeoutInMs: config.tryTimeoutMs },
+    retryOptions: queueRetryOptions(config.retry),
   };
   if (config.queueUrl) {
     return new QueueClient(config.queueUrl, credential, options);

@@ -5,6 +5,8 @@ export interface RecordedRequest {
   method: string;
   url: string;
   headers: IncomingHttpHeaders;
+  /** When it arrived (ms since the epoch). */
+  at: number;
 }
 
 /** How to answer one request: a status and body (optionally after a delay), `hang` (never), or `reset` (TCP RST). */
@@ -19,7 +21,7 @@ export class ScriptedHttpServer {
   readonly requests: RecordedRequest[] = [];
   private script: ScriptedAnswer[] = [{ status: 200, body: '{"value": 1}' }];
   private readonly server: Server = createServer((req, res) => {
-    this.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    this.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, at: Date.now() });
     this.answer(res, this.script.length > 1 ? (this.script.shift() as ScriptedAnswer) : (this.script[0] ?? 'hang'));
   });
 
