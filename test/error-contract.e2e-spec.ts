@@ -67,15 +67,18 @@ describe('the error contract of GET /api/v1/getcode', () => {
     const app = await startTestApp(azurite, {
       THIRD_PARTY_API_ENDPOINT: upstreamUrl,
       THIRD_PARTY_API_KEY: KEY,
-      REQUEST_BUDGET_MS: '300',
+      // The smallest budget a queue write fits in: one try with the service's shortest timeout (1 s).
+      REQUEST_BUDGET_MS: '1000',
+      QUEUE_MAX_TRIES: '1',
+      QUEUE_TRY_TIMEOUT_MS: '1000',
     });
     try {
-      upstream.answerWith({ status: 200, body: '{"value": 1}', delayMs: 2_000 });
+      upstream.answerWith({ status: 200, body: '{"value": 1}', delayMs: 3_000 });
       const started = Date.now();
       const res = await request(app.server).get('/api/v1/getcode');
       expect(res.status).toBe(504);
       expect(res.body as ProblemDetails).toMatchObject({ code: 'REQUEST_TIMEOUT' });
-      expect(Date.now() - started).toBeLessThan(1_500);
+      expect(Date.now() - started).toBeLessThan(2_000);
       expect(await drainQueue(app.queue)).toEqual([]);
     } finally {
       await app.close();

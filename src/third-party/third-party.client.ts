@@ -49,7 +49,7 @@ export class ThirdPartyClient implements OnModuleDestroy {
     private readonly secrets: SecretsService,
     @Inject(thirdPartyConfig.KEY) private readonly config: ConfigType<typeof thirdPartyConfig>,
   ) {
-    this.policy = createThirdPartyPolicy(config);
+    this.policy = createThirdPartyPolicy(config, this.logger);
   }
 
   /** Start-up diagnostics: reads the access key once (which also fills the cache). */

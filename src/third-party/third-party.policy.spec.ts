@@ -10,8 +10,10 @@ const failure = (status: number, headers?: Record<string, string>) => ({ status,
 describe('the third-party resilience pipeline', () => {
   let upstream: ScriptedHttpServer;
   let endpoint: string;
+  let logs: LogCapture;
 
   beforeEach(async () => {
+    logs = new LogCapture();
     upstream = new ScriptedHttpServer();
     endpoint = await upstream.start();
   });
@@ -19,7 +21,7 @@ describe('the third-party resilience pipeline', () => {
   afterEach(() => upstream.stop());
 
   const client = (overrides: Parameters<typeof createThirdPartyClient>[3]): Promise<ThirdPartyClient> =>
-    createThirdPartyClient(endpoint, new FakeSecretSource().set(API_KEY_SECRET, 'key-123456789'), new LogCapture(), {
+    createThirdPartyClient(endpoint, new FakeSecretSource().set(API_KEY_SECRET, 'key-123456789'), logs, {
       maxRetries: 3,
       retryBaseMs: 10,
       ...overrides,
@@ -38,6 +40,13 @@ describe('the third-party resilience pipeline', () => {
     upstream.answerWith(failure(500));
     await expect((await client({})).getNumber()).rejects.toMatchObject({ code: 'THIRD_PARTY_ERROR', status: 502 });
     expect(upstream.requests).toHaveLength(4);
+    const retries = logs.lines.filter((line) => line.startsWith('warn [ThirdPartyClient] Third-party attempt'));
+    expect(retries).toEqual([
+      expect.stringMatching(/attempt 1 failed \(Third-party API .* answered HTTP 500.*\); attempt 2 in \d+ ms$/),
+      expect.stringMatching(/attempt 2 failed .*; attempt 3 in \d+ ms$/),
+      expect.stringMatching(/attempt 3 failed .*; attempt 4 in \d+ ms$/),
+    ]);
+    expect(logs.text()).not.toContain('key-123456789');
   });
 
   it.each([400, 404, 422])('does not retry a %i', async (status) => {
@@ -89,6 +98,8 @@ describe('the third-party resilience pipeline', () => {
     upstream.answerWith(ok);
     await new Promise((resolve) => setTimeout(resolve, 350));
     await expect(breaker.getNumber()).resolves.toBe(9);
+    expect(logs.text()).toMatch(/warn \[ThirdPartyClient\] Circuit breaker opened: .* refused for 300 ms/);
+    expect(logs.text()).toMatch(/log \[ThirdPartyClient\] Circuit breaker closed/);
   });
 
   it('caps concurrent calls with a bulkhead and no queue', async () => {

@@ -15,7 +15,9 @@ import {
   timeout,
   wrap,
 } from 'cockatiel';
+import type { LoggerService } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import { operatorMessage } from '../common/service-error.js';
 import type { thirdPartyConfig } from '../config/third-party.config.js';
 import {
   ThirdPartyBadResponseError,
@@ -61,21 +63,37 @@ function backoff(config: Config): DelegateBackoff<IRetryBackoffContext<unknown>>
  * calls in `breakerWindowMs` fail; stays open `breakerOpenMs`), the total
  * time budget, and retries of transient failures. The per-attempt timeout is
  * axios's own. Each execution gets an abort signal that fires when the budget
- * runs out.
+ * runs out. With a `logger`, each retry and each change of the breaker's
+ * state is logged (one line each, with the reason, never the key).
  */
-export function createThirdPartyPolicy(config: Config): IPolicy {
+export function createThirdPartyPolicy(config: Config, logger?: Pick<LoggerService, 'warn' | 'log'>): IPolicy {
+  const breaker = circuitBreaker(handleWhen(isUpstreamFailure), {
+    halfOpenAfter: config.breakerOpenMs,
+    breaker: new SamplingBreaker({
+      threshold: config.breakerThreshold,
+      duration: config.breakerWindowMs,
+      minimumRps: config.breakerMinCalls / (config.breakerWindowMs / 1000),
+    }),
+  });
+  const retries = retry(handleWhen(isTransient), { maxAttempts: config.maxRetries, backoff: backoff(config) });
+  if (logger) {
+    retries.onRetry(({ attempt, delay, ...reason }) => {
+      const why = 'error' in reason ? operatorMessage(reason.error) : 'unexpected result';
+      logger.warn(`Third-party attempt ${attempt} failed (${why}); attempt ${attempt + 1} in ${Math.round(delay)} ms`);
+    });
+    breaker.onBreak(() =>
+      logger.warn(
+        `Circuit breaker opened: at least ${config.breakerThreshold * 100} % of recent third-party calls failed; ` +
+          `calls are refused for ${config.breakerOpenMs} ms (BREAKER_OPEN_MS), then one is let through`,
+      ),
+    );
+    breaker.onReset(() => logger.log('Circuit breaker closed: the third-party API answered again'));
+  }
   return wrap(
     bulkhead(config.maxConcurrency, 0),
-    circuitBreaker(handleWhen(isUpstreamFailure), {
-      halfOpenAfter: config.breakerOpenMs,
-      breaker: new SamplingBreaker({
-        threshold: config.breakerThreshold,
-        duration: config.breakerWindowMs,
-        minimumRps: config.breakerMinCalls / (config.breakerWindowMs / 1000),
-      }),
-    }),
+    breaker,
     timeout(config.budgetMs, TimeoutStrategy.Aggressive),
-    retry(handleWhen(isTransient), { maxAttempts: config.maxRetries, backoff: backoff(config) }),
+    retries,
   );
 }
 

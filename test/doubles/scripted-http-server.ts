@@ -19,6 +19,7 @@ export type ScriptedAnswer =
  */
 export class ScriptedHttpServer {
   readonly requests: RecordedRequest[] = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
   private script: ScriptedAnswer[] = [{ status: 200, body: '{"value": 1}' }];
   private readonly server: Server = createServer((req, res) => {
     this.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, at: Date.now() });
@@ -36,6 +37,7 @@ export class ScriptedHttpServer {
   }
 
   stop(): Promise<void> {
+    this.timers.forEach(clearTimeout);
     this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
@@ -53,7 +55,11 @@ export class ScriptedHttpServer {
       res.end(answer.body ?? '');
     };
     if (answer.delayMs) {
-      setTimeout(send, answer.delayMs);
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        send();
+      }, answer.delayMs);
+      this.timers.add(timer);
     } else {
       send();
     }
