@@ -81,13 +81,15 @@ export function createThirdPartyPolicy(config: Config, logger?: Pick<LoggerServi
       const why = 'error' in reason ? operatorMessage(reason.error) : 'unexpected result';
       logger.warn(`Third-party attempt ${attempt} failed (${why}); attempt ${attempt + 1} in ${Math.round(delay)} ms`);
     });
-    breaker.onBreak(() =>
+    breaker.onBreak(() => {
       logger.warn(
         `Circuit breaker opened: at least ${config.breakerThreshold * 100} % of recent third-party calls failed; ` +
           `calls are refused for ${config.breakerOpenMs} ms (BREAKER_OPEN_MS), then one is let through`,
-      ),
-    );
-    breaker.onReset(() => logger.log('Circuit breaker closed: the third-party API answered again'));
+      );
+    });
+    breaker.onReset(() => {
+      logger.log('Circuit breaker closed: the third-party API answered again');
+    });
   }
   return wrap(
     bulkhead(config.maxConcurrency, 0),
