@@ -96,14 +96,17 @@ describe('SecretsService', () => {
     expect(source.reads).toBe(4);
   });
 
-  it('throws when the very first read fails, and repeats that failure until the backoff has passed', async () => {
+  it('throws when the very first read fails, then answers that failure at once and reads again in the background', async () => {
     source.failure = new Error('vault down');
     await expect(secrets.get(NAME)).rejects.toThrow('vault down');
     source.failure = undefined;
     await expect(secrets.get(NAME)).rejects.toThrow('vault down');
-    expect(source.reads).toBe(1);
+    expect(source.reads).toBe(1); // backing off
 
     jest.advanceTimersByTime(BACKOFF_MS);
+    await expect(secrets.get(NAME)).rejects.toThrow('vault down'); // no caller waits on the retry...
+    expect(source.reads).toBe(2); // ...which runs in the background
+    await new Promise((resolve) => setImmediate(resolve));
     await expect(secrets.get(NAME)).resolves.toBe('key-1');
     expect(source.reads).toBe(2);
   });

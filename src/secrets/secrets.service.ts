@@ -43,7 +43,8 @@ export interface SecretHealth {
  *   failure is logged); the source is asked again after
  *   `SECRET_REFRESH_BACKOFF_SECONDS`, doubling with each consecutive failure
  *   up to 5 minutes. When there is no value yet, callers get the last
- *   failure for that long instead of each waiting on the source.
+ *   failure at once, and a read starts in the background once the backoff
+ *   is over; only the very first read is waited for.
  * - `invalidate()` makes the next read go to the source, e.g. after the
  *   third party rejected a key that was rotated.
  *
@@ -84,7 +85,12 @@ export class SecretsService {
       }
       return entry.value;
     }
-    if (entry?.value === undefined && entry?.lastError !== undefined && now < entry.retryAt) {
+    if (entry?.value === undefined && entry?.lastError !== undefined) {
+      // No value yet and the last read failed: answer with that failure now; once the backoff is over, the next
+      // read runs in the background instead of making callers wait out the SDK's retries against a failing source.
+      if (now >= entry.retryAt) {
+        this.fetch(name).catch(() => undefined);
+      }
       throw entry.lastError;
     }
     return this.fetch(name);
