@@ -1,46 +1,51 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { freePort } from '../scripts/ports.js';
-import type { CodeResponseDto } from '../src/codes/dto/code-response.dto.js';
 import { decodeMessage } from '../src/queue/code-message.js';
 import { type ScriptedAnswer, ScriptedHttpServer } from './doubles/scripted-http-server.js';
+import { TcpFaultProxy } from './doubles/tcp-fault-proxy.js';
 import { type AppProcess, buildApp, startLocalAppProcess } from './support/app-process.js';
 import { Azurite, drainQueue, sharedQueueClient } from './support/azurite.js';
+import { type FaultRow, type TimedAnswer, timedGetCode, writeRows } from './support/fault-matrix.js';
 
 const KEY = `fm-key-${randomBytes(12).toString('hex')}`;
 const OK: ScriptedAnswer = { status: 200, body: '{"value": 21}' };
+const BUDGET_MS = 4_000;
 /** Short policies so the matrix runs in seconds; the shape of each answer is what matters. */
 const POLICY = {
   THIRD_PARTY_TIMEOUT_MS: '300',
   THIRD_PARTY_RETRY_BASE_MS: '20',
   THIRD_PARTY_BUDGET_MS: '2500',
-  REQUEST_BUDGET_MS: '4000',
-  QUEUE_MAX_TRIES: '1',
+  REQUEST_BUDGET_MS: String(BUDGET_MS),
+  QUEUE_MAX_TRIES: '3',
+  QUEUE_TRY_TIMEOUT_MS: '1000',
+  QUEUE_RETRY_DELAY_MS: '20',
   RATE_LIMIT_PER_CLIENT: '100000',
   RATE_LIMIT_GLOBAL: '100000',
 };
 
-interface Row {
-  fault: string;
-  status: number;
-  code: string;
-  ms: number;
-  attempts: number;
-  recovered: boolean;
+interface MatrixApp {
+  app: AppProcess;
+  base: string;
+  queueName: string;
 }
 
 /**
- * Faults injected around the production build, each followed by recovery:
- * the status and code, the time to answer, the third-party attempts, that a
- * 200 follows once the fault is cleared (without a restart), that every
- * code answered is on the queue, and that the key shows up nowhere.
+ * Faults injected around the production build on the local stack, each
+ * followed by recovery: the status and code, the time to answer, the
+ * third-party attempts, that a 200 follows once the fault is cleared (without
+ * a restart), that every code answered is on the queue, and that the key
+ * shows up nowhere. The third party and Azurite are reached through TCP fault
+ * proxies (refused, stalled, slow links).
  */
-describe('fault matrix (node dist/main.js)', () => {
+describe('fault matrix: third party and queue (node dist/main.js)', () => {
   let azurite: Azurite;
   let azuritePort: number;
   let upstream: ScriptedHttpServer;
+  let thirdPartyLink: TcpFaultProxy;
+  let queueLink: TcpFaultProxy;
   let endpoint: string;
-  const rows: Row[] = [];
+  let connectionString: string;
+  const rows: FaultRow[] = [];
   /** Codes answered with 200, by the queue their app writes to. */
   const answered = new Map<string, string[]>();
   const bodies: string[] = [];
@@ -50,8 +55,13 @@ describe('fault matrix (node dist/main.js)', () => {
     buildApp();
     azuritePort = await freePort();
     azurite = await Azurite.start({ port: azuritePort });
+    queueLink = new TcpFaultProxy(azuritePort);
+    connectionString = Azurite.connectionString(await queueLink.start());
     upstream = new ScriptedHttpServer();
-    endpoint = await upstream.start();
+    const direct = new URL(await upstream.start());
+    thirdPartyLink = new TcpFaultProxy(Number(direct.port));
+    direct.port = String(await thirdPartyLink.start());
+    endpoint = direct.href;
   }, 120_000);
 
   /** No 200 without its message: every answered code is on its app's queue (Azurite keeps queues in memory). */
@@ -65,59 +75,50 @@ describe('fault matrix (node dist/main.js)', () => {
   }
 
   afterAll(async () => {
-    mkdirSync('test-output', { recursive: true });
-    writeFileSync('test-output/fault-matrix.json', `${JSON.stringify(rows, null, 2)}\n`);
+    writeRows('fault-matrix', rows);
     await expectEveryCodeQueued();
     for (const app of apps) {
       expect(app.output).not.toContain(KEY);
       await app.stop('SIGKILL');
     }
     expect(bodies.join('\n')).not.toContain(KEY);
-    await upstream.stop();
+    await Promise.all([upstream.stop(), thirdPartyLink.stop(), queueLink.stop()]);
     await azurite.stop();
   }, 60_000);
 
-  async function startApp(extra: Record<string, string> = {}): Promise<{ base: string; queueName: string }> {
-    const local = { connectionString: azurite.connectionString, endpoint, key: KEY };
+  async function startApp(extra: Record<string, string> = {}): Promise<MatrixApp> {
+    const local = { connectionString, endpoint, key: KEY };
     const { app, base, queueName } = await startLocalAppProcess(local, { ...POLICY, ...extra });
     apps.push(app);
     answered.set(queueName, []);
-    return { base, queueName };
+    return { app, base, queueName };
   }
 
-  async function getCode({
-    base,
-    queueName,
-  }: {
-    base: string;
-    queueName: string;
-  }): Promise<{ status: number; code: string; ms: number; attempts: number }> {
+  /** One request, with the third-party attempts it made (as the third party saw them). */
+  async function getCode(target: MatrixApp): Promise<TimedAnswer & { attempts: number }> {
     const before = upstream.requests.length;
-    const started = Date.now();
-    const res = await fetch(`${base}/api/v1/getcode`);
-    const text = await res.text();
-    bodies.push(text);
-    const body = JSON.parse(text) as { code: string };
-    if (res.status === 200) {
-      answered.get(queueName)?.push((body as CodeResponseDto).code);
+    const answer = await timedGetCode(target.base);
+    bodies.push(answer.text);
+    if (answer.issued) {
+      answered.get(target.queueName)?.push(answer.issued);
     }
-    return {
-      status: res.status,
-      code: body.code,
-      ms: Date.now() - started,
-      attempts: upstream.requests.length - before,
-    };
+    return { ...answer, attempts: upstream.requests.length - before };
   }
 
-  async function recovers(base: { base: string; queueName: string }): Promise<boolean> {
+  async function recovers(target: MatrixApp): Promise<boolean> {
     upstream.answerWith(OK);
-    return (await getCode(base)).status === 200;
+    return (await getCode(target)).status === 200;
+  }
+
+  function record(fault: string, answer: TimedAnswer & { attempts: number }, recovered: boolean): void {
+    const { status, code, ms, attempts } = answer;
+    rows.push({ fault, status, code, ms, attempts, recovered });
   }
 
   describe('third-party faults', () => {
-    let base: { base: string; queueName: string };
+    let target: MatrixApp;
     beforeAll(async () => {
-      base = await startApp({ BREAKER_MIN_CALLS: '100000' });
+      target = await startApp({ BREAKER_MIN_CALLS: '100000' });
     }, 60_000);
 
     it.each<[string, number, string, number, ScriptedAnswer]>([
@@ -134,27 +135,46 @@ describe('fault matrix (node dist/main.js)', () => {
       '%s -> %i %s after %i attempt(s)',
       async (fault, status, code, attempts, answer) => {
         upstream.answerWith(answer);
-        const result = await getCode(base);
-        const recovered = await recovers(base);
-        rows.push({
-          fault,
-          status: result.status,
-          code: result.code,
-          ms: result.ms,
-          attempts: result.attempts,
-          recovered,
-        });
-        expect(result).toMatchObject({ status, code });
-        expect(result.attempts).toBe(attempts);
-        expect(result.ms).toBeLessThan(4_000); // within the request budget
+        const result = await getCode(target);
+        const recovered = await recovers(target);
+        record(fault, result, recovered);
+        expect(result).toMatchObject({ status, code, attempts });
+        expect(result.ms).toBeLessThan(BUDGET_MS);
         expect(recovered).toBe(true);
       },
       20_000,
     );
+
+    it('connection refused -> 502 THIRD_PARTY_UNREACHABLE after 4 attempts, then recovers', async () => {
+      await thirdPartyLink.inject('refuse');
+      const logged = target.app.output.length;
+      const result = await getCode(target);
+      // Refused connections never reach the third party: count the attempts the app logged instead.
+      const retries = target.app.output.slice(logged).match(/Third-party attempt \d+ failed/g) ?? [];
+      await thirdPartyLink.inject('pass');
+      const recovered = await recovers(target);
+      record('connection refused', { ...result, attempts: retries.length + 1 }, recovered);
+      expect(result).toMatchObject({ status: 502, code: 'THIRD_PARTY_UNREACHABLE', attempts: 0 });
+      expect(retries).toHaveLength(3);
+      expect(result.ms).toBeLessThan(BUDGET_MS);
+      expect(recovered).toBe(true);
+    }, 20_000);
+
+    it('body stalls after the headers -> 504 THIRD_PARTY_TIMEOUT after 4 attempts, then recovers', async () => {
+      upstream.answerWith(OK);
+      await thirdPartyLink.inject('stall-body');
+      const result = await getCode(target);
+      await thirdPartyLink.inject('pass');
+      const recovered = await recovers(target);
+      record('body stalls after the headers', result, recovered);
+      expect(result).toMatchObject({ status: 504, code: 'THIRD_PARTY_TIMEOUT', attempts: 4 });
+      expect(result.ms).toBeLessThan(BUDGET_MS);
+      expect(recovered).toBe(true);
+    }, 20_000);
   });
 
   it('opens the breaker: 503 in under 50 ms without calling the third party, then recovers', async () => {
-    const base = await startApp({
+    const target = await startApp({
       BREAKER_MIN_CALLS: '4',
       BREAKER_THRESHOLD: '0.5',
       BREAKER_OPEN_MS: '500',
@@ -162,41 +182,58 @@ describe('fault matrix (node dist/main.js)', () => {
     });
     upstream.answerWith({ status: 500 });
     for (let i = 0; i < 6; i++) {
-      await getCode(base);
+      await getCode(target);
     }
-    const open = await getCode(base);
+    const open = await getCode(target);
     expect(open).toMatchObject({ status: 503, code: 'THIRD_PARTY_CIRCUIT_OPEN', attempts: 0 });
     expect(open.ms).toBeLessThan(50);
     await new Promise((resolve) => setTimeout(resolve, 600));
-    const recovered = await recovers(base);
-    rows.push({
-      fault: 'breaker open',
-      status: open.status,
-      code: open.code,
-      ms: open.ms,
-      attempts: open.attempts,
-      recovered,
-    });
+    const recovered = await recovers(target);
+    record('breaker open', open, recovered);
     expect(recovered).toBe(true);
+    expect(target.app.output).toMatch(/Circuit breaker opened/);
   }, 60_000);
 
-  it('queue down -> 503 QUEUE_UNAVAILABLE after one third-party call, then recovers', async () => {
-    const base = await startApp({ BREAKER_MIN_CALLS: '100000' });
-    await expectEveryCodeQueued(); // before this in-memory Azurite goes away
-    upstream.answerWith(OK);
-    await azurite.stop();
-    const down = await getCode(base);
-    azurite = await Azurite.start({ port: azuritePort });
-    const recovered = await recovers(base);
-    rows.push({
-      fault: 'queue down',
-      status: down.status,
-      code: down.code,
-      ms: down.ms,
-      attempts: down.attempts,
-      recovered,
-    });
-    expect(down).toMatchObject({ status: 503, code: 'QUEUE_UNAVAILABLE', attempts: 1 });
-    expect(recovered).toBe(true);
-  }, 60_000);
+  describe('queue faults', () => {
+    let target: MatrixApp;
+    beforeAll(async () => {
+      target = await startApp({ BREAKER_MIN_CALLS: '100000' });
+      upstream.answerWith(OK);
+    }, 60_000);
+
+    it('slow link (150 ms each way) -> 200, slower, the code on the queue', async () => {
+      await queueLink.inject({ delayMs: 150 });
+      const result = await getCode(target);
+      await queueLink.inject('pass');
+      const recovered = await recovers(target);
+      record('queue slow (150 ms link delay)', result, recovered);
+      expect(result).toMatchObject({ status: 200, attempts: 1 });
+      expect(result.ms).toBeGreaterThanOrEqual(300); // at least one round trip over the slow link
+      expect(recovered).toBe(true);
+    }, 20_000);
+
+    it('stalled link -> 504 REQUEST_TIMEOUT when the budget runs out, one third-party call, then recovers', async () => {
+      await queueLink.inject('hang');
+      const result = await getCode(target);
+      await queueLink.inject('pass');
+      const recovered = await recovers(target);
+      record('queue stalls (no answer)', result, recovered);
+      expect(result).toMatchObject({ status: 504, code: 'REQUEST_TIMEOUT', attempts: 1 });
+      expect(result.ms).toBeGreaterThanOrEqual(BUDGET_MS - 100);
+      expect(result.ms).toBeLessThan(BUDGET_MS + 1_000);
+      expect(recovered).toBe(true);
+    }, 20_000);
+
+    it('queue down (Azurite stopped) -> 503 QUEUE_UNAVAILABLE after one third-party call, then recovers', async () => {
+      await expectEveryCodeQueued(); // before this in-memory Azurite goes away
+      await azurite.stop();
+      const down = await getCode(target);
+      azurite = await Azurite.start({ port: azuritePort });
+      const recovered = await recovers(target);
+      record('queue down', down, recovered);
+      expect(down).toMatchObject({ status: 503, code: 'QUEUE_UNAVAILABLE', attempts: 1 });
+      expect(down.ms).toBeLessThan(BUDGET_MS);
+      expect(recovered).toBe(true);
+    }, 60_000);
+  });
 });

@@ -74,6 +74,7 @@ export const environmentShape = z.object({
   ALLOW_LOCAL_SECRETS_IN_PRODUCTION: booleanFlag.default(false),
   SECRET_CACHE_TTL_SECONDS: positiveInt(86_400).default(3_600),
   SECRET_REFRESH_BACKOFF_SECONDS: positiveInt(3_600).default(30),
+  SECRET_READ_TIMEOUT_MS: positiveInt(120_000).default(20_000),
 
   THIRD_PARTY_API_ENDPOINT: httpUrl,
   THIRD_PARTY_TIMEOUT_MS: positiveInt(120_000).default(10_000),

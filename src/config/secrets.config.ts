@@ -13,5 +13,7 @@ export const secretsConfig = registerAs('secrets', () => {
     ),
     cacheTtlMs: env.SECRET_CACHE_TTL_SECONDS * 1000,
     refreshBackoffMs: env.SECRET_REFRESH_BACKOFF_SECONDS * 1000,
+    /** One Key Vault read, the SDK's own retries included. */
+    readTimeoutMs: env.SECRET_READ_TIMEOUT_MS,
   };
 });

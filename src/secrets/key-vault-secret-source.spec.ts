@@ -14,9 +14,11 @@ beforeEach(() => {
   });
 });
 
-function sourceAnswering(answer: () => Promise<{ value?: string }>): KeyVaultSecretSource {
+type GetSecret = (name: string, options: { abortSignal: AbortSignal }) => Promise<{ value?: string }>;
+
+function sourceAnswering(answer: GetSecret, readTimeoutMs = 1_000): KeyVaultSecretSource {
   const client = { vaultUrl: VAULT, getSecret: answer } as unknown as SecretClient;
-  return new KeyVaultSecretSource(client, new AppCredential(credential, 1_000));
+  return new KeyVaultSecretSource(client, new AppCredential(credential, 1_000), readTimeoutMs);
 }
 
 const failing = (error: Error) => sourceAnswering(() => Promise.reject(error));
@@ -63,6 +65,25 @@ describe('KeyVaultSecretSource', () => {
     expect(failure).toMatchObject({ code, status: 503 });
     expect(failure.hint).toMatch(hint);
     expect(failure.hint).toContain(VAULT);
+  });
+
+  it('gives up on a read that does not finish within SECRET_READ_TIMEOUT_MS, SDK retries included', async () => {
+    let signal: AbortSignal | undefined;
+    const hanging = sourceAnswering(
+      (_name, options) =>
+        new Promise((_resolve, reject) => {
+          signal = options.abortSignal;
+          signal.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' })));
+        }),
+      50,
+    );
+    const started = Date.now();
+    await expect(hanging.read('k')).rejects.toMatchObject({
+      code: 'SECRET_STORE_UNAVAILABLE',
+      hint: expect.stringMatching(/took longer than 50 ms \(SECRET_READ_TIMEOUT_MS\)/) as string,
+    });
+    expect(signal?.aborted).toBe(true);
+    expect(Date.now() - started).toBeLessThan(1_000);
   });
 
   it('treats an empty secret as not found', async () => {

@@ -20,6 +20,7 @@ export class KeyVaultSecretSource implements SecretSource {
   constructor(
     private readonly client: SecretClient,
     private readonly credential: AppCredential,
+    private readonly readTimeoutMs: number,
   ) {
     this.description = `Key Vault ${client.vaultUrl}`;
   }
@@ -35,7 +36,8 @@ export class KeyVaultSecretSource implements SecretSource {
   async read(name: string): Promise<string> {
     let value: string | undefined;
     try {
-      value = (await this.client.getSecret(name)).value;
+      // Bounded, the SDK's retries included: a read that hangs must not hold every later refresh behind it.
+      value = (await this.client.getSecret(name, { abortSignal: AbortSignal.timeout(this.readTimeoutMs) })).value;
     } catch (error) {
       throw this.translate(name, error);
     }
@@ -61,6 +63,13 @@ export class KeyVaultSecretSource implements SecretSource {
       return new SecretAccessDeniedError(
         CLIENT_DETAIL,
         `The app's identity may not read secret "${name}" in ${vault}: grant it the "Key Vault Secrets User" role on the vault or the secret.`,
+      );
+    }
+    if (error instanceof Error && error.name === 'AbortError') {
+      return new SecretStoreUnavailableError(
+        CLIENT_DETAIL,
+        `Reading secret "${name}" from ${vault} took longer than ${this.readTimeoutMs} ms (SECRET_READ_TIMEOUT_MS), ` +
+          'retries included; check that the vault is reachable from the app (network rules, private endpoint, DNS).',
       );
     }
     return new SecretStoreUnavailableError(

@@ -14,9 +14,12 @@ const VAULT_RESOURCE = 'https://vault.azure.net';
  * Forbidden on demand. Counts what it served.
  */
 export class KeyVaultDouble {
-  readonly stats = { secretReads: 0, challenges: 0, rejectedTokens: 0, forbidden: 0, notFound: 0 };
+  readonly stats = { secretReads: 0, challenges: 0, rejectedTokens: 0, forbidden: 0, notFound: 0, failed: 0 };
   /** When true, authenticated reads get 403 Forbidden (the identity lacks a role). */
   forbidden = false;
+  /** When set, authenticated reads get this answer instead (503 ServiceUnavailable, 429 Throttled...). */
+  failWith?: { status: number; headers?: Record<string, string> };
+  private port = 0;
   private readonly secrets = new Map<string, { value: string; version: string; updated: number }>();
   private readonly server: Server;
 
@@ -27,9 +30,11 @@ export class KeyVaultDouble {
     this.server = createServer(tls, (req, res) => this.handle(req, res));
   }
 
+  /** Listens on a free port, or again on the same one after `stop()` (the vault coming back). */
   async start(): Promise<number> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return (this.server.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => this.server.listen(this.port, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this.port;
   }
 
   stop(): Promise<void> {
@@ -67,6 +72,14 @@ export class KeyVaultDouble {
       this.stats.forbidden++;
       return error(res, 403, 'Forbidden', 'Caller is not authorized to perform action on resource.');
     }
+    if (this.failWith) {
+      this.stats.failed++;
+      for (const [name, value] of Object.entries(this.failWith.headers ?? {})) {
+        res.setHeader(name, value);
+      }
+      const code = this.failWith.status === 429 ? 'Throttled' : 'ServiceUnavailable';
+      return error(res, this.failWith.status, code, 'The Key Vault double was told to fail.');
+    }
     this.serveSecret(res, match[1] ?? '', match[2] || undefined);
   }
 
@@ -96,6 +109,7 @@ export class KeyVaultDouble {
 }
 
 function error(res: ServerResponse, status: number, code: string, message: string): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
   res.end(JSON.stringify({ error: { code, message } }));
 }

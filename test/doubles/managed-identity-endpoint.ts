@@ -25,9 +25,12 @@ export class ManagedIdentityEndpoint {
   failWith?: number;
   private readonly server: Server = createServer((req, res) => this.handle(req, res));
   private url = '';
+  private port = 0;
 
+  /** Listens on a free port, or again on the same one after `stop()` (the endpoint coming back). */
   async start(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server.listen(this.port, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/msi/token`;
     return this.url;
   }
