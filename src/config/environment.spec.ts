@@ -102,6 +102,14 @@ describe('parseEnvironment', () => {
     expect(parseEnvironment(AZURE)).toMatchObject({ QUEUE_MAX_TRIES: 3, QUEUE_TRY_TIMEOUT_MS: 5_000 });
   });
 
+  it('wants a Key Vault read to outlast getting its token', () => {
+    expect(problemsOf({ ...AZURE, SECRET_READ_TIMEOUT_MS: '5000', AZURE_TOKEN_TIMEOUT_MS: '5000' })).toEqual([
+      expect.stringMatching(
+        /^SECRET_READ_TIMEOUT_MS \(5000 ms\) must be longer than AZURE_TOKEN_TIMEOUT_MS \(5000 ms\)/,
+      ),
+    ]);
+  });
+
   it('takes the queue try timeout in whole seconds of the service range only', () => {
     expect(problemsOf({ ...AZURE, QUEUE_TRY_TIMEOUT_MS: '500' })).toEqual([
       expect.stringMatching(/^QUEUE_TRY_TIMEOUT_MS must be a whole number from 1000 to 30000/),

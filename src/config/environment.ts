@@ -46,20 +46,31 @@ function sendsKeyInClear(endpoint: string | undefined): boolean {
   return url.protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
 }
 
-/** The queue write's retries must fit in the request's time budget, or the budget would cut them short. */
-function budgetProblems(env: Environment): string[] {
+/**
+ * Timeouts that contain one another: the queue write's retries must fit in
+ * the request's budget, and a Key Vault read includes getting a token.
+ */
+function timeoutProblems(env: Environment): string[] {
+  const problems: string[] = [];
+  if (env.SECRET_READ_TIMEOUT_MS <= env.AZURE_TOKEN_TIMEOUT_MS) {
+    problems.push(
+      `SECRET_READ_TIMEOUT_MS (${env.SECRET_READ_TIMEOUT_MS} ms) must be longer than AZURE_TOKEN_TIMEOUT_MS ` +
+        `(${env.AZURE_TOKEN_TIMEOUT_MS} ms): a Key Vault read includes getting a token, and a token failure should be ` +
+        'reported as such, not as a slow vault',
+    );
+  }
   const worstCase = worstCaseQueueWriteMs({
     maxTries: env.QUEUE_MAX_TRIES,
     tryTimeoutMs: env.QUEUE_TRY_TIMEOUT_MS,
     retryDelayMs: env.QUEUE_RETRY_DELAY_MS,
   });
-  if (worstCase <= env.REQUEST_BUDGET_MS) {
-    return [];
+  if (worstCase > env.REQUEST_BUDGET_MS) {
+    problems.push(
+      `QUEUE_MAX_TRIES x QUEUE_TRY_TIMEOUT_MS plus the retry delays from QUEUE_RETRY_DELAY_MS (${worstCase} ms) must fit ` +
+        `in REQUEST_BUDGET_MS (${env.REQUEST_BUDGET_MS} ms): lower the queue settings or raise the budget`,
+    );
   }
-  return [
-    `QUEUE_MAX_TRIES x QUEUE_TRY_TIMEOUT_MS plus the retry delays from QUEUE_RETRY_DELAY_MS (${worstCase} ms) must fit ` +
-      `in REQUEST_BUDGET_MS (${env.REQUEST_BUDGET_MS} ms): lower the queue settings or raise the budget`,
-  ];
+  return problems;
 }
 
 const REQUIRED_HINTS: Record<string, string> = {
@@ -100,7 +111,7 @@ export function parseEnvironment(env: NodeJS.ProcessEnv = process.env): Environm
       });
   problems.push(...crossFieldProblems(raw));
   if (result.success) {
-    problems.push(...budgetProblems(result.data));
+    problems.push(...timeoutProblems(result.data));
   }
   if (!result.success || problems.length > 0) {
     throw new ConfigValidationError(problems);

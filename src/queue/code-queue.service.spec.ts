@@ -88,6 +88,34 @@ describe('CodeQueue', () => {
     expect(client.sent).toHaveLength(1);
   });
 
+  it('is not ready after a failure, probes in the background while not ready, and is ready once the probe succeeds', async () => {
+    client.createFailures = [new RestError('down', { statusCode: 503 }), new RestError('down', { statusCode: 503 })];
+    const queue = await createQueue();
+    await expect(queue.checkAccess()).rejects.toMatchObject({ code: 'QUEUE_UNAVAILABLE' });
+    expect(client.creates).toBe(1);
+
+    expect(queue.health()).toMatchObject({ available: false, detail: expect.stringMatching(/HTTP 503/) as string });
+    expect(queue.health().available).toBe(false); // one probe at a time
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(client.creates).toBe(2); // that probe failed too
+
+    queue.health();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(client.creates).toBe(3);
+    expect(queue.health()).toMatchObject({ available: true });
+  });
+
+  it('waits out the failure window without probing when it may not create the queue', async () => {
+    const queue = await createQueue({ createIfNotExists: false });
+    client.sendFailures = [new RestError('busy', { statusCode: 503 })];
+    await expect(queue.publish(MESSAGE)).rejects.toMatchObject({ code: 'QUEUE_UNAVAILABLE' });
+    expect(queue.health().available).toBe(false);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(client.creates).toBe(0);
+    await queue.publish(MESSAGE);
+    expect(queue.health().available).toBe(true); // a successful write clears it
+  });
+
   it('reports a missing queue when it may not create it', async () => {
     const queue = await createQueue({ createIfNotExists: false });
     client.exists = false;

@@ -37,6 +37,8 @@ export class CodeQueue implements OnApplicationBootstrap {
   private readonly target: string;
   private startup: Promise<StartupOutcome> = Promise.resolve('not checked');
   private lastFailure?: { at: number; error: ServiceError };
+  /** A background creation check started by readiness while the queue is reported down. */
+  private probe?: Promise<unknown>;
 
   constructor(
     @Inject(QUEUE_CLIENT) private readonly client: QueueClient,
@@ -70,13 +72,21 @@ export class CodeQueue implements OnApplicationBootstrap {
   }
 
   /**
-   * Readiness, from memory only: down while the last queue operation failed
-   * less than 30 s ago. (A sender-only identity may not read queue
-   * properties, so there is no cheaper probe than real traffic.)
+   * Readiness, from memory: down while the last queue operation failed less
+   * than 30 s ago. While down, and when the app may create the queue, it also
+   * starts one background `createIfNotExists` (never more than one at a
+   * time), so the instance is ready again as soon as the queue answers. (A
+   * sender-only identity may not read queue properties: without
+   * `QUEUE_CREATE_IF_NOT_EXISTS` the window alone decides.)
    */
   health(): QueueHealth {
     const failure = this.lastFailure;
     if (failure && Date.now() - failure.at < FAILURE_WINDOW_MS) {
+      if (this.config.createIfNotExists) {
+        this.probe ??= this.createQueue()
+          .catch(() => undefined)
+          .finally(() => (this.probe = undefined));
+      }
       return { available: false, detail: operatorMessage(failure.error) };
     }
     return { available: true, detail: `${this.target}: no failed write in the last ${FAILURE_WINDOW_MS / 1000} s` };

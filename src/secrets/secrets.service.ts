@@ -71,8 +71,16 @@ export class SecretsService {
    * secret can be read (the read fills the cache). Throws `ServiceError`s.
    */
   async checkAccess(name: string): Promise<string> {
-    const identity = await this.source.identity?.();
-    await this.get(name);
+    // Both at once (they share one token request); the read runs even when the identity check fails, so its
+    // failure is cached and requests are answered at once instead of the first one waiting on the source.
+    const [who, read] = await Promise.allSettled([this.source.identity?.(), this.get(name)]);
+    if (who.status === 'rejected') {
+      throw who.reason;
+    }
+    if (read.status === 'rejected') {
+      throw read.reason;
+    }
+    const identity = who.value;
     return `${this.source.description}: secret "${name}" is readable${identity ? ` as ${identity}` : ''}`;
   }
 

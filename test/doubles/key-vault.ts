@@ -17,8 +17,8 @@ export class KeyVaultDouble {
   readonly stats = { secretReads: 0, challenges: 0, rejectedTokens: 0, forbidden: 0, notFound: 0, failed: 0 };
   /** When true, authenticated reads get 403 Forbidden (the identity lacks a role). */
   forbidden = false;
-  /** When set, authenticated reads get this answer instead (503 ServiceUnavailable, 429 Throttled...). */
-  failWith?: { status: number; headers?: Record<string, string> };
+  /** When set, authenticated reads get this answer instead (503 ServiceUnavailable, 429 Throttled...), or none. */
+  failWith?: { status: number; headers?: Record<string, string> } | 'hang';
   private port = 0;
   private readonly secrets = new Map<string, { value: string; version: string; updated: number }>();
   private readonly server: Server;
@@ -74,6 +74,9 @@ export class KeyVaultDouble {
     }
     if (this.failWith) {
       this.stats.failed++;
+      if (this.failWith === 'hang') {
+        return;
+      }
       for (const [name, value] of Object.entries(this.failWith.headers ?? {})) {
         res.setHeader(name, value);
       }

@@ -1,0 +1,220 @@
+import { freePort } from '../scripts/ports.js';
+import { decodeMessage } from '../src/queue/code-message.js';
+import { AppProcess, buildApp } from './support/app-process.js';
+import { drainQueue, uniqueQueueName } from './support/azurite.js';
+import { eventually, type FaultRow, type TimedAnswer, timedGetCode, writeRows } from './support/fault-matrix.js';
+import { ProductionStack } from './support/production-stack.js';
+
+/** Short refresh timings so a stale key is refreshed (and a failed refresh retried) within seconds. */
+const POLICY = {
+  SECRET_CACHE_TTL_SECONDS: '1',
+  SECRET_REFRESH_BACKOFF_SECONDS: '1',
+  SECRET_READ_TIMEOUT_MS: '4000',
+  AZURE_TOKEN_TIMEOUT_MS: '3000',
+  REQUEST_BUDGET_MS: '16000',
+  RATE_LIMIT_PER_CLIENT: '100000',
+  RATE_LIMIT_GLOBAL: '100000',
+};
+
+interface MatrixApp {
+  app: AppProcess;
+  base: string;
+  queueName: string;
+}
+
+interface Fault {
+  inject: () => unknown;
+  clear: () => unknown;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Faults of the Azure side of the production authentication path (Key
+ * Vault, the managed identity endpoint), injected into the doubles around
+ * the production build: while it runs with the key cached, and at start-up.
+ * For each: status and code, time to answer, third-party attempts, recovery
+ * without a restart, every 200's code on the queue, and no key anywhere.
+ */
+describe('fault matrix: Key Vault and the identity endpoint (node dist/main.js, production stack)', () => {
+  let stack: ProductionStack;
+  const rows: FaultRow[] = [];
+  const apps: AppProcess[] = [];
+  const bodies: string[] = [];
+  /** Codes answered with 200, by the queue their app writes to. */
+  const answered = new Map<string, string[]>();
+
+  beforeAll(async () => {
+    buildApp();
+    stack = await ProductionStack.start();
+  }, 120_000);
+
+  afterAll(async () => {
+    writeRows('fault-matrix-azure', rows);
+    for (const [queueName, codes] of answered) {
+      const queued = new Set((await drainQueue(stack.queue(queueName))).map((m) => decodeMessage(m, 'base64').code));
+      expect(codes.filter((code) => !queued.has(code))).toEqual([]);
+    }
+    for (const app of apps) {
+      expect(app.output).not.toContain(stack.key);
+      await app.stop('SIGKILL');
+    }
+    expect(bodies.join('\n')).not.toContain(stack.key);
+    await stack.stop();
+  }, 60_000);
+
+  /** Starts the production build and waits for its start-up diagnostics (which may be failing). */
+  async function startApp(): Promise<MatrixApp> {
+    const port = await freePort();
+    const queueName = uniqueQueueName();
+    const app = new AppProcess(stack.appEnvironment(port, queueName, POLICY));
+    apps.push(app);
+    answered.set(queueName, []);
+    await app.waitForPort(port);
+    await app.waitForOutput(/StartupDiagnostics[\s\S]*StartupDiagnostics/, 30_000);
+    return { app, base: `http://127.0.0.1:${port}`, queueName };
+  }
+
+  async function getCode(target: MatrixApp): Promise<TimedAnswer & { attempts: number }> {
+    const before = stack.referenceApi.stats.requests;
+    const answer = await timedGetCode(target.base);
+    bodies.push(answer.text);
+    if (answer.issued) {
+      answered.get(target.queueName)?.push(answer.issued);
+    }
+    return { ...answer, attempts: stack.referenceApi.stats.requests - before };
+  }
+
+  async function readiness(target: MatrixApp): Promise<number> {
+    return (await fetch(`${target.base}/health/ready`)).status;
+  }
+
+  function record(fault: string, answer: TimedAnswer & { attempts: number }, recovered: boolean): void {
+    const { status, code, ms, attempts } = answer;
+    rows.push({ fault, status, code, ms, attempts, recovered });
+  }
+
+  const vaultFaults: [string, Fault, () => number][] = [
+    [
+      'Key Vault 503',
+      { inject: () => (stack.vault.failWith = { status: 503 }), clear: () => (stack.vault.failWith = undefined) },
+      () => stack.vault.stats.failed,
+    ],
+    [
+      'Key Vault 429 with Retry-After: 1',
+      {
+        inject: () => (stack.vault.failWith = { status: 429, headers: { 'retry-after': '1' } }),
+        clear: () => (stack.vault.failWith = undefined),
+      },
+      () => stack.vault.stats.failed,
+    ],
+    [
+      'Key Vault hangs',
+      { inject: () => (stack.vault.failWith = 'hang'), clear: () => (stack.vault.failWith = undefined) },
+      () => stack.vault.stats.failed,
+    ],
+    // Connections to a stopped vault fail in the proxy: count the tunnels the app asked for.
+    [
+      'Key Vault down',
+      { inject: () => stack.vault.stop(), clear: () => stack.vault.start() },
+      () => stack.proxy.tunnels.length,
+    ],
+  ];
+
+  describe('while running, with the key cached', () => {
+    let target: MatrixApp;
+
+    beforeAll(async () => {
+      target = await startApp();
+      expect((await getCode(target)).status).toBe(200);
+    }, 60_000);
+
+    it.each(vaultFaults)(
+      '%s -> 200 from the cached key while refreshes fail, ready throughout; the next refresh succeeds once it is back',
+      async (fault, { inject, clear }, failedReads) => {
+        const before = failedReads();
+        await inject();
+        await sleep(1_100); // the cached key is now stale: the next read refreshes it in the background
+        const first = await getCode(target);
+        const during = [first];
+        for (let i = 0; i < 6; i++) {
+          await sleep(250);
+          during.push(await getCode(target));
+        }
+        await eventually(() => failedReads() > before); // the refresh really went to the vault and failed
+        const readyDuring = await readiness(target);
+
+        const served = stack.vault.stats.secretReads;
+        await clear();
+        await eventually(async () => {
+          await getCode(target); // a stale read starts the next refresh once the backoff is over
+          return stack.vault.stats.secretReads > served;
+        }, 30_000);
+        const recovered = (await getCode(target)).status === 200;
+        record(`${fault} while running`, first, recovered);
+
+        expect(during.map((answer) => answer.status)).toEqual(Array(during.length).fill(200));
+        expect(during.every((answer) => answer.attempts === 1)).toBe(true);
+        expect(Math.max(...during.map((answer) => answer.ms))).toBeLessThan(1_000); // nobody waited on the vault
+        expect(readyDuring).toBe(200);
+        expect(recovered).toBe(true);
+      },
+      60_000,
+    );
+
+    it('identity endpoint down -> 200: cached tokens keep Key Vault refreshes and queue writes working', async () => {
+      await stack.identity.stop();
+      const served = stack.vault.stats.secretReads;
+      await sleep(1_100);
+      const first = await getCode(target);
+      await eventually(async () => {
+        expect((await getCode(target)).status).toBe(200);
+        return stack.vault.stats.secretReads > served; // a refresh succeeded without the identity endpoint
+      });
+      await stack.identity.start();
+      const recovered = (await getCode(target)).status === 200;
+      record('identity endpoint down while running', first, recovered);
+      expect(first).toMatchObject({ status: 200, attempts: 1 });
+      expect(recovered).toBe(true);
+    }, 60_000);
+  });
+
+  describe('at start-up', () => {
+    it.each<[string, string, Fault]>([
+      [
+        'Key Vault 503',
+        'SECRET_STORE_UNAVAILABLE',
+        { inject: () => (stack.vault.failWith = { status: 503 }), clear: () => (stack.vault.failWith = undefined) },
+      ],
+      [
+        'Key Vault down',
+        'SECRET_STORE_UNAVAILABLE',
+        { inject: () => stack.vault.stop(), clear: () => stack.vault.start() },
+      ],
+      [
+        'identity endpoint 503',
+        'CREDENTIAL_UNAVAILABLE',
+        { inject: () => (stack.identity.failWith = 503), clear: () => (stack.identity.failWith = undefined) },
+      ],
+    ])(
+      '%s -> 503 %s at once, without calling the third party, not ready; ready and serving by itself once it is back',
+      async (fault, code, { inject, clear }) => {
+        await inject();
+        const target = await startApp();
+        const down = await getCode(target);
+        const readyDuring = await readiness(target);
+        await clear();
+        await eventually(async () => (await readiness(target)) === 200, 30_000);
+        const recovered = (await getCode(target)).status === 200;
+        record(`${fault} at start-up`, down, recovered);
+
+        expect(down).toMatchObject({ status: 503, code, attempts: 0 });
+        expect(down.ms).toBeLessThan(1_000);
+        expect(readyDuring).toBe(503);
+        expect(recovered).toBe(true);
+        await target.app.stop('SIGKILL');
+      },
+      90_000,
+    );
+  });
+});
