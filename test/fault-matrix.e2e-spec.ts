@@ -145,6 +145,24 @@ describe('fault matrix: third party and queue (node dist/main.js)', () => {
       20_000,
     );
 
+    it('429 with a Retry-After that fits the budget -> waits it out, 200 on the second attempt', async () => {
+      upstream.answerWith({ status: 429, headers: { 'retry-after': '1' } }, OK);
+      const result = await getCode(target);
+      record('429 with Retry-After: 1, then 200', result, result.status === 200);
+      expect(result).toMatchObject({ status: 200, attempts: 2 });
+      expect(result.ms).toBeGreaterThanOrEqual(950);
+    }, 20_000);
+
+    it('429 with a Retry-After past the budget -> backs off on its own schedule instead, 502 after 4 attempts', async () => {
+      upstream.answerWith({ status: 429, headers: { 'retry-after': '5' } });
+      const result = await getCode(target);
+      const recovered = await recovers(target);
+      record('429 with Retry-After: 5 (past the budget)', result, recovered);
+      expect(result).toMatchObject({ status: 502, code: 'THIRD_PARTY_ERROR', attempts: 4 });
+      expect(result.ms).toBeLessThan(1_000); // did not wait the 5 s it asked for
+      expect(recovered).toBe(true);
+    }, 20_000);
+
     it('connection refused -> 502 THIRD_PARTY_UNREACHABLE after 4 attempts, then recovers', async () => {
       await thirdPartyLink.inject('refuse');
       const logged = target.app.output.length;
