@@ -2,7 +2,14 @@ import { freePort } from '../scripts/ports.js';
 import { decodeMessage } from '../src/queue/code-message.js';
 import { AppProcess, buildApp } from './support/app-process.js';
 import { drainQueue, uniqueQueueName } from './support/azurite.js';
-import { eventually, type FaultRow, type TimedAnswer, timedGetCode, writeRows } from './support/fault-matrix.js';
+import {
+  eventually,
+  expectOperatorLine,
+  type FaultRow,
+  type TimedAnswer,
+  timedGetCode,
+  writeRows,
+} from './support/fault-matrix.js';
 import { ProductionStack } from './support/production-stack.js';
 
 /** Short refresh timings so a stale key is refreshed (and a failed refresh retried) within seconds. */
@@ -79,10 +86,13 @@ describe('fault matrix: Key Vault and the identity endpoint (node dist/main.js, 
     const before = stack.referenceApi.stats.requests;
     const answer = await timedGetCode(target.base);
     bodies.push(answer.text);
+    const attempts = stack.referenceApi.stats.requests - before;
     if (answer.issued) {
       answered.get(target.queueName)?.push(answer.issued);
+    } else {
+      await expectOperatorLine(target.app, answer);
     }
-    return { ...answer, attempts: stack.referenceApi.stats.requests - before };
+    return { ...answer, attempts };
   }
 
   async function readiness(target: MatrixApp): Promise<number> {

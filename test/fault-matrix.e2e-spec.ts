@@ -5,7 +5,13 @@ import { type ScriptedAnswer, ScriptedHttpServer } from './doubles/scripted-http
 import { TcpFaultProxy } from './doubles/tcp-fault-proxy.js';
 import { type AppProcess, buildApp, startLocalAppProcess } from './support/app-process.js';
 import { Azurite, drainQueue, sharedQueueClient } from './support/azurite.js';
-import { type FaultRow, type TimedAnswer, timedGetCode, writeRows } from './support/fault-matrix.js';
+import {
+  expectOperatorLine,
+  type FaultRow,
+  type TimedAnswer,
+  timedGetCode,
+  writeRows,
+} from './support/fault-matrix.js';
 
 const KEY = `fm-key-${randomBytes(12).toString('hex')}`;
 const OK: ScriptedAnswer = { status: 200, body: '{"value": 21}' };
@@ -99,10 +105,13 @@ describe('fault matrix: third party and queue (node dist/main.js)', () => {
     const before = upstream.requests.length;
     const answer = await timedGetCode(target.base);
     bodies.push(answer.text);
+    const attempts = upstream.requests.length - before;
     if (answer.issued) {
       answered.get(target.queueName)?.push(answer.issued);
+    } else {
+      await expectOperatorLine(target.app, answer);
     }
-    return { ...answer, attempts: upstream.requests.length - before };
+    return { ...answer, attempts };
   }
 
   async function recovers(target: MatrixApp): Promise<boolean> {

@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import type { AppProcess } from './app-process.js';
 
 /** One row of the fault matrix: what the client saw while the fault lasted, and whether the app recovered. */
 export interface FaultRow {
@@ -51,4 +52,13 @@ export async function eventually(check: () => Promise<boolean> | boolean, timeou
 export function writeRows(name: string, rows: FaultRow[]): void {
   mkdirSync('test-output', { recursive: true });
   writeFileSync(`test-output/${name}.json`, `${JSON.stringify(rows, null, 2)}\n`);
+}
+
+/**
+ * For an error answer: the app logged one line for that request (by its id)
+ * with the status, the code and what went wrong or what to fix.
+ */
+export async function expectOperatorLine(app: AppProcess, answer: TimedAnswer): Promise<void> {
+  const { requestId } = JSON.parse(answer.text) as { requestId: string };
+  await app.waitForOutput(new RegExp(`\\[${requestId}\\] -> ${answer.status} ${answer.code}: \\w`), 5_000);
 }
