@@ -2,14 +2,7 @@ import { freePort } from '../scripts/ports.js';
 import { decodeMessage } from '../src/queue/code-message.js';
 import { AppProcess, buildApp } from './support/app-process.js';
 import { drainQueue, uniqueQueueName } from './support/azurite.js';
-import {
-  eventually,
-  expectOperatorLine,
-  type FaultRow,
-  type TimedAnswer,
-  timedGetCode,
-  writeRows,
-} from './support/fault-matrix.js';
+import { eventually, FaultMatrix, type MatrixApp } from './support/fault-matrix.js';
 import { ProductionStack } from './support/production-stack.js';
 
 /** Short refresh timings so a stale key is refreshed (and a failed refresh retried) within seconds. */
@@ -22,12 +15,6 @@ const POLICY = {
   RATE_LIMIT_PER_CLIENT: '100000',
   RATE_LIMIT_GLOBAL: '100000',
 };
-
-interface MatrixApp {
-  app: AppProcess;
-  base: string;
-  queueName: string;
-}
 
 interface Fault {
   inject: () => unknown;
@@ -45,11 +32,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 describe('fault matrix: Key Vault and the identity endpoint (node dist/main.js, production stack)', () => {
   let stack: ProductionStack;
-  const rows: FaultRow[] = [];
-  const apps: AppProcess[] = [];
-  const bodies: string[] = [];
-  /** Codes answered with 200, by the queue their app writes to. */
-  const answered = new Map<string, string[]>();
+  const matrix = new FaultMatrix(
+    () => stack.referenceApi.stats.requests,
+    async (queueName) => (await drainQueue(stack.queue(queueName))).map((text) => decodeMessage(text, 'base64').code),
+  );
 
   beforeAll(async () => {
     buildApp();
@@ -57,16 +43,7 @@ describe('fault matrix: Key Vault and the identity endpoint (node dist/main.js, 
   }, 120_000);
 
   afterAll(async () => {
-    writeRows('fault-matrix-azure', rows);
-    for (const [queueName, codes] of answered) {
-      const queued = new Set((await drainQueue(stack.queue(queueName))).map((m) => decodeMessage(m, 'base64').code));
-      expect(codes.filter((code) => !queued.has(code))).toEqual([]);
-    }
-    for (const app of apps) {
-      expect(app.output).not.toContain(stack.key);
-      await app.stop('SIGKILL');
-    }
-    expect(bodies.join('\n')).not.toContain(stack.key);
+    await matrix.finish('fault-matrix-azure', stack.key);
     await stack.stop();
   }, 60_000);
 
@@ -75,33 +52,14 @@ describe('fault matrix: Key Vault and the identity endpoint (node dist/main.js, 
     const port = await freePort();
     const queueName = uniqueQueueName();
     const app = new AppProcess(stack.appEnvironment(port, queueName, POLICY));
-    apps.push(app);
-    answered.set(queueName, []);
+    const target = matrix.track({ app, base: `http://127.0.0.1:${port}`, queueName });
     await app.waitForPort(port);
     await app.waitForOutput(/StartupDiagnostics[\s\S]*StartupDiagnostics/, 30_000);
-    return { app, base: `http://127.0.0.1:${port}`, queueName };
-  }
-
-  async function getCode(target: MatrixApp): Promise<TimedAnswer & { attempts: number }> {
-    const before = stack.referenceApi.stats.requests;
-    const answer = await timedGetCode(target.base);
-    bodies.push(answer.text);
-    const attempts = stack.referenceApi.stats.requests - before;
-    if (answer.issued) {
-      answered.get(target.queueName)?.push(answer.issued);
-    } else {
-      await expectOperatorLine(target.app, answer);
-    }
-    return { ...answer, attempts };
+    return target;
   }
 
   async function readiness(target: MatrixApp): Promise<number> {
     return (await fetch(`${target.base}/health/ready`)).status;
-  }
-
-  function record(fault: string, answer: TimedAnswer & { attempts: number }, recovered: boolean): void {
-    const { status, code, ms, attempts } = answer;
-    rows.push({ fault, status, code, ms, attempts, recovered });
   }
 
   const vaultFaults: [string, Fault, () => number][] = [
@@ -136,7 +94,7 @@ describe('fault matrix: Key Vault and the identity endpoint (node dist/main.js, 
 
     beforeAll(async () => {
       target = await startApp();
-      expect((await getCode(target)).status).toBe(200);
+      expect((await matrix.getCode(target)).status).toBe(200);
     }, 60_000);
 
     it.each(vaultFaults)(
@@ -145,11 +103,11 @@ describe('fault matrix: Key Vault and the identity endpoint (node dist/main.js, 
         const before = failedReads();
         await inject();
         await sleep(1_100); // the cached key is now stale: the next read refreshes it in the background
-        const first = await getCode(target);
+        const first = await matrix.getCode(target);
         const during = [first];
         for (let i = 0; i < 6; i++) {
           await sleep(250);
-          during.push(await getCode(target));
+          during.push(await matrix.getCode(target));
         }
         await eventually(() => failedReads() > before); // the refresh really went to the vault and failed
         const readyDuring = await readiness(target);
@@ -157,11 +115,11 @@ describe('fault matrix: Key Vault and the identity endpoint (node dist/main.js, 
         const served = stack.vault.stats.secretReads;
         await clear();
         await eventually(async () => {
-          await getCode(target); // a stale read starts the next refresh once the backoff is over
+          await matrix.getCode(target); // a stale read starts the next refresh once the backoff is over
           return stack.vault.stats.secretReads > served;
         }, 30_000);
-        const recovered = (await getCode(target)).status === 200;
-        record(`${fault} while running`, first, recovered);
+        const recovered = (await matrix.getCode(target)).status === 200;
+        matrix.record(`${fault} while running`, first, recovered);
 
         expect(during.map((answer) => answer.status)).toEqual(Array(during.length).fill(200));
         expect(during.every((answer) => answer.attempts === 1)).toBe(true);
@@ -176,14 +134,14 @@ describe('fault matrix: Key Vault and the identity endpoint (node dist/main.js, 
       await stack.identity.stop();
       const served = stack.vault.stats.secretReads;
       await sleep(1_100);
-      const first = await getCode(target);
+      const first = await matrix.getCode(target);
       await eventually(async () => {
-        expect((await getCode(target)).status).toBe(200);
+        expect((await matrix.getCode(target)).status).toBe(200);
         return stack.vault.stats.secretReads > served; // a refresh succeeded without the identity endpoint
       });
       await stack.identity.start();
-      const recovered = (await getCode(target)).status === 200;
-      record('identity endpoint down while running', first, recovered);
+      const recovered = (await matrix.getCode(target)).status === 200;
+      matrix.record('identity endpoint down while running', first, recovered);
       expect(first).toMatchObject({ status: 200, attempts: 1 });
       expect(recovered).toBe(true);
     }, 60_000);
@@ -211,12 +169,12 @@ describe('fault matrix: Key Vault and the identity endpoint (node dist/main.js, 
       async (fault, code, { inject, clear }) => {
         await inject();
         const target = await startApp();
-        const down = await getCode(target);
+        const down = await matrix.getCode(target);
         const readyDuring = await readiness(target);
         await clear();
         await eventually(async () => (await readiness(target)) === 200, 30_000);
-        const recovered = (await getCode(target)).status === 200;
-        record(`${fault} at start-up`, down, recovered);
+        const recovered = (await matrix.getCode(target)).status === 200;
+        matrix.record(`${fault} at start-up`, down, recovered);
 
         expect(down).toMatchObject({ status: 503, code, attempts: 0 });
         expect(down.ms).toBeLessThan(1_000);

@@ -3,15 +3,9 @@ import { freePort } from '../scripts/ports.js';
 import { decodeMessage } from '../src/queue/code-message.js';
 import { type ScriptedAnswer, ScriptedHttpServer } from './doubles/scripted-http-server.js';
 import { TcpFaultProxy } from './doubles/tcp-fault-proxy.js';
-import { type AppProcess, buildApp, startLocalAppProcess } from './support/app-process.js';
+import { buildApp, startLocalAppProcess } from './support/app-process.js';
 import { Azurite, drainQueue, sharedQueueClient } from './support/azurite.js';
-import {
-  expectOperatorLine,
-  type FaultRow,
-  type TimedAnswer,
-  timedGetCode,
-  writeRows,
-} from './support/fault-matrix.js';
+import { FaultMatrix, type MatrixApp } from './support/fault-matrix.js';
 
 const KEY = `fm-key-${randomBytes(12).toString('hex')}`;
 const OK: ScriptedAnswer = { status: 200, body: '{"value": 21}' };
@@ -29,12 +23,6 @@ const POLICY = {
   RATE_LIMIT_GLOBAL: '100000',
 };
 
-interface MatrixApp {
-  app: AppProcess;
-  base: string;
-  queueName: string;
-}
-
 /**
  * Faults injected around the production build on the local stack, each
  * followed by recovery: the status and code, the time to answer, the
@@ -51,11 +39,12 @@ describe('fault matrix: third party and queue (node dist/main.js)', () => {
   let queueLink: TcpFaultProxy;
   let endpoint: string;
   let connectionString: string;
-  const rows: FaultRow[] = [];
-  /** Codes answered with 200, by the queue their app writes to. */
-  const answered = new Map<string, string[]>();
-  const bodies: string[] = [];
-  const apps: AppProcess[] = [];
+  // Azurite keeps queues in memory: what it held is read back before it is stopped (queue down).
+  const matrix = new FaultMatrix(
+    () => upstream.requests.length,
+    async (queueName) =>
+      (await drainQueue(sharedQueueClient(azurite, queueName))).map((text) => decodeMessage(text, 'base64').code),
+  );
 
   beforeAll(async () => {
     buildApp();
@@ -70,24 +59,8 @@ describe('fault matrix: third party and queue (node dist/main.js)', () => {
     endpoint = direct.href;
   }, 120_000);
 
-  /** No 200 without its message: every answered code is on its app's queue (Azurite keeps queues in memory). */
-  async function expectEveryCodeQueued(): Promise<void> {
-    for (const [queueName, codes] of answered) {
-      const messages = await drainQueue(sharedQueueClient(azurite, queueName));
-      const queued = new Set(messages.map((text) => decodeMessage(text, 'base64').code));
-      expect(codes.filter((code) => !queued.has(code))).toEqual([]);
-      answered.delete(queueName);
-    }
-  }
-
   afterAll(async () => {
-    writeRows('fault-matrix', rows);
-    await expectEveryCodeQueued();
-    for (const app of apps) {
-      expect(app.output).not.toContain(KEY);
-      await app.stop('SIGKILL');
-    }
-    expect(bodies.join('\n')).not.toContain(KEY);
+    await matrix.finish('fault-matrix', KEY);
     await Promise.all([upstream.stop(), thirdPartyLink.stop(), queueLink.stop()]);
     await azurite.stop();
   }, 60_000);
@@ -95,33 +68,12 @@ describe('fault matrix: third party and queue (node dist/main.js)', () => {
   async function startApp(extra: Record<string, string> = {}): Promise<MatrixApp> {
     const local = { connectionString, endpoint, key: KEY };
     const { app, base, queueName } = await startLocalAppProcess(local, { ...POLICY, ...extra });
-    apps.push(app);
-    answered.set(queueName, []);
-    return { app, base, queueName };
-  }
-
-  /** One request, with the third-party attempts it made (as the third party saw them). */
-  async function getCode(target: MatrixApp): Promise<TimedAnswer & { attempts: number }> {
-    const before = upstream.requests.length;
-    const answer = await timedGetCode(target.base);
-    bodies.push(answer.text);
-    const attempts = upstream.requests.length - before;
-    if (answer.issued) {
-      answered.get(target.queueName)?.push(answer.issued);
-    } else {
-      await expectOperatorLine(target.app, answer);
-    }
-    return { ...answer, attempts };
+    return matrix.track({ app, base, queueName });
   }
 
   async function recovers(target: MatrixApp): Promise<boolean> {
     upstream.answerWith(OK);
-    return (await getCode(target)).status === 200;
-  }
-
-  function record(fault: string, answer: TimedAnswer & { attempts: number }, recovered: boolean): void {
-    const { status, code, ms, attempts } = answer;
-    rows.push({ fault, status, code, ms, attempts, recovered });
+    return (await matrix.getCode(target)).status === 200;
   }
 
   describe('third-party faults', () => {
@@ -144,9 +96,9 @@ describe('fault matrix: third party and queue (node dist/main.js)', () => {
       '%s -> %i %s after %i attempt(s)',
       async (fault, status, code, attempts, answer) => {
         upstream.answerWith(answer);
-        const result = await getCode(target);
+        const result = await matrix.getCode(target);
         const recovered = await recovers(target);
-        record(fault, result, recovered);
+        matrix.record(fault, result, recovered);
         expect(result).toMatchObject({ status, code, attempts });
         expect(result.ms).toBeLessThan(BUDGET_MS);
         expect(recovered).toBe(true);
@@ -156,17 +108,17 @@ describe('fault matrix: third party and queue (node dist/main.js)', () => {
 
     it('429 with a Retry-After that fits the budget -> waits it out, 200 on the second attempt', async () => {
       upstream.answerWith({ status: 429, headers: { 'retry-after': '1' } }, OK);
-      const result = await getCode(target);
-      record('429 with Retry-After: 1, then 200', result, result.status === 200);
+      const result = await matrix.getCode(target);
+      matrix.record('429 with Retry-After: 1, then 200', result, result.status === 200);
       expect(result).toMatchObject({ status: 200, attempts: 2 });
       expect(result.ms).toBeGreaterThanOrEqual(950);
     }, 20_000);
 
     it('429 with a Retry-After past the budget -> backs off on its own schedule instead, 502 after 4 attempts', async () => {
       upstream.answerWith({ status: 429, headers: { 'retry-after': '5' } });
-      const result = await getCode(target);
+      const result = await matrix.getCode(target);
       const recovered = await recovers(target);
-      record('429 with Retry-After: 5 (past the budget)', result, recovered);
+      matrix.record('429 with Retry-After: 5 (past the budget)', result, recovered);
       expect(result).toMatchObject({ status: 502, code: 'THIRD_PARTY_ERROR', attempts: 4 });
       expect(result.ms).toBeLessThan(1_000); // did not wait the 5 s it asked for
       expect(recovered).toBe(true);
@@ -175,12 +127,12 @@ describe('fault matrix: third party and queue (node dist/main.js)', () => {
     it('connection refused -> 502 THIRD_PARTY_UNREACHABLE after 4 attempts, then recovers', async () => {
       await thirdPartyLink.inject('refuse');
       const logged = target.app.output.length;
-      const result = await getCode(target);
+      const result = await matrix.getCode(target);
       // Refused connections never reach the third party: count the attempts the app logged instead.
       const retries = target.app.output.slice(logged).match(/Third-party attempt \d+ failed/g) ?? [];
       await thirdPartyLink.inject('pass');
       const recovered = await recovers(target);
-      record('connection refused', { ...result, attempts: retries.length + 1 }, recovered);
+      matrix.record('connection refused', { ...result, attempts: retries.length + 1 }, recovered);
       expect(result).toMatchObject({ status: 502, code: 'THIRD_PARTY_UNREACHABLE', attempts: 0 });
       expect(retries).toHaveLength(3);
       expect(result.ms).toBeLessThan(BUDGET_MS);
@@ -190,10 +142,10 @@ describe('fault matrix: third party and queue (node dist/main.js)', () => {
     it('body stalls after the headers -> 504 THIRD_PARTY_TIMEOUT after 4 attempts, then recovers', async () => {
       upstream.answerWith(OK);
       await thirdPartyLink.inject('stall-body');
-      const result = await getCode(target);
+      const result = await matrix.getCode(target);
       await thirdPartyLink.inject('pass');
       const recovered = await recovers(target);
-      record('body stalls after the headers', result, recovered);
+      matrix.record('body stalls after the headers', result, recovered);
       expect(result).toMatchObject({ status: 504, code: 'THIRD_PARTY_TIMEOUT', attempts: 4 });
       expect(result.ms).toBeLessThan(BUDGET_MS);
       expect(recovered).toBe(true);
@@ -209,14 +161,14 @@ describe('fault matrix: third party and queue (node dist/main.js)', () => {
     });
     upstream.answerWith({ status: 500 });
     for (let i = 0; i < 6; i++) {
-      await getCode(target);
+      await matrix.getCode(target);
     }
-    const open = await getCode(target);
+    const open = await matrix.getCode(target);
     expect(open).toMatchObject({ status: 503, code: 'THIRD_PARTY_CIRCUIT_OPEN', attempts: 0 });
     expect(open.ms).toBeLessThan(50);
     await new Promise((resolve) => setTimeout(resolve, 600));
     const recovered = await recovers(target);
-    record('breaker open', open, recovered);
+    matrix.record('breaker open', open, recovered);
     expect(recovered).toBe(true);
     expect(target.app.output).toMatch(/Circuit breaker opened/);
   }, 60_000);
@@ -230,10 +182,10 @@ describe('fault matrix: third party and queue (node dist/main.js)', () => {
 
     it('slow link (150 ms each way) -> 200, slower, the code on the queue', async () => {
       await queueLink.inject({ delayMs: 150 });
-      const result = await getCode(target);
+      const result = await matrix.getCode(target);
       await queueLink.inject('pass');
       const recovered = await recovers(target);
-      record('queue slow (150 ms link delay)', result, recovered);
+      matrix.record('queue slow (150 ms link delay)', result, recovered);
       expect(result).toMatchObject({ status: 200, attempts: 1 });
       expect(result.ms).toBeGreaterThanOrEqual(300); // at least one round trip over the slow link
       expect(recovered).toBe(true);
@@ -241,10 +193,10 @@ describe('fault matrix: third party and queue (node dist/main.js)', () => {
 
     it('stalled link -> 504 REQUEST_TIMEOUT when the budget runs out, one third-party call, then recovers', async () => {
       await queueLink.inject('hang');
-      const result = await getCode(target);
+      const result = await matrix.getCode(target);
       await queueLink.inject('pass');
       const recovered = await recovers(target);
-      record('queue stalls (no answer)', result, recovered);
+      matrix.record('queue stalls (no answer)', result, recovered);
       expect(result).toMatchObject({ status: 504, code: 'REQUEST_TIMEOUT', attempts: 1 });
       expect(result.ms).toBeGreaterThanOrEqual(BUDGET_MS - 100);
       expect(result.ms).toBeLessThan(BUDGET_MS + 1_000);
@@ -252,12 +204,12 @@ describe('fault matrix: third party and queue (node dist/main.js)', () => {
     }, 20_000);
 
     it('queue down (Azurite stopped) -> 503 QUEUE_UNAVAILABLE after one third-party call, then recovers', async () => {
-      await expectEveryCodeQueued(); // before this in-memory Azurite goes away
+      await matrix.expectEveryCodeQueued(); // before this in-memory Azurite goes away
       await azurite.stop();
-      const down = await getCode(target);
+      const down = await matrix.getCode(target);
       azurite = await Azurite.start({ port: azuritePort });
       const recovered = await recovers(target);
-      record('queue down', down, recovered);
+      matrix.record('queue down', down, recovered);
       expect(down).toMatchObject({ status: 503, code: 'QUEUE_UNAVAILABLE', attempts: 1 });
       expect(down.ms).toBeLessThan(BUDGET_MS);
       expect(recovered).toBe(true);

@@ -15,6 +15,13 @@ export interface FaultRow {
   recovered: boolean;
 }
 
+/** An app under test: its process, base URL and the queue it writes to. */
+export interface MatrixApp {
+  app: AppProcess;
+  base: string;
+  queueName: string;
+}
+
 export interface TimedAnswer {
   status: number;
   /** The problem+json `code`, or `-` for a 200. */
@@ -48,12 +55,6 @@ export async function eventually(check: () => Promise<boolean> | boolean, timeou
   }
 }
 
-/** Writes the rows where the closing note's table is read from: test-output/<name>.json. */
-export function writeRows(name: string, rows: FaultRow[]): void {
-  mkdirSync('test-output', { recursive: true });
-  writeFileSync(`test-output/${name}.json`, `${JSON.stringify(rows, null, 2)}\n`);
-}
-
 /**
  * For an error answer: the app logged one line for that request (by its id)
  * with the status, the code and what went wrong or what to fix.
@@ -61,4 +62,76 @@ export function writeRows(name: string, rows: FaultRow[]): void {
 export async function expectOperatorLine(app: AppProcess, answer: TimedAnswer): Promise<void> {
   const { requestId } = JSON.parse(answer.text) as { requestId: string };
   await app.waitForOutput(new RegExp(`\\[${requestId}\\] -> ${answer.status} ${answer.code}: \\w`), 5_000);
+}
+
+export type AttemptedAnswer = TimedAnswer & { attempts: number };
+
+/**
+ * The bookkeeping of a fault-matrix spec: the rows, every body and every
+ * code answered with 200 (by queue), and the apps. `finish()` writes the rows
+ * to test-output/<name>.json and checks what must hold across the whole
+ * spec: every answered code is on its queue, and the key is in no output or
+ * body.
+ */
+export class FaultMatrix {
+  private readonly rows: FaultRow[] = [];
+  private readonly bodies: string[] = [];
+  private readonly apps: AppProcess[] = [];
+  private readonly answered = new Map<string, string[]>();
+
+  /**
+   * @param thirdPartyRequests how many requests the third party has seen so far
+   * @param readQueue every message (decoded code) on a queue, received so each is read once
+   */
+  constructor(
+    private readonly thirdPartyRequests: () => number,
+    private readonly readQueue: (queueName: string) => Promise<string[]>,
+  ) {}
+
+  track(target: MatrixApp): MatrixApp {
+    this.apps.push(target.app);
+    this.answered.set(target.queueName, []);
+    return target;
+  }
+
+  /** One request with the third-party attempts it made; an error answer must have its operator log line. */
+  async getCode(target: MatrixApp): Promise<AttemptedAnswer> {
+    const before = this.thirdPartyRequests();
+    const answer = await timedGetCode(target.base);
+    this.bodies.push(answer.text);
+    const attempts = this.thirdPartyRequests() - before;
+    if (answer.issued) {
+      this.answered.get(target.queueName)?.push(answer.issued);
+    } else {
+      await expectOperatorLine(target.app, answer);
+    }
+    return { ...answer, attempts };
+  }
+
+  record(fault: string, { status, code, ms, attempts }: AttemptedAnswer, recovered: boolean): void {
+    this.rows.push({ fault, status, code, ms, attempts, recovered });
+  }
+
+  /** No 200 without its message: every code answered so far is on its app's queue. */
+  async expectEveryCodeQueued(): Promise<void> {
+    for (const [queueName, codes] of this.answered) {
+      if (codes.length === 0) {
+        continue; // nothing new to look for (and the queue may be gone with an Azurite that was restarted)
+      }
+      const queued = new Set(await this.readQueue(queueName));
+      expect(codes.filter((code) => !queued.has(code))).toEqual([]);
+      this.answered.set(queueName, []);
+    }
+  }
+
+  async finish(name: string, key: string): Promise<void> {
+    mkdirSync('test-output', { recursive: true });
+    writeFileSync(`test-output/${name}.json`, `${JSON.stringify(this.rows, null, 2)}\n`);
+    await this.expectEveryCodeQueued();
+    for (const app of this.apps) {
+      expect(app.output).not.toContain(key);
+      await app.stop('SIGKILL');
+    }
+    expect(this.bodies.join('\n')).not.toContain(key);
+  }
 }
