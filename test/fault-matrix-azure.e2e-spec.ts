@@ -9,7 +9,7 @@ import { ProductionStack } from './support/production-stack.js';
 const POLICY = {
   SECRET_CACHE_TTL_SECONDS: '1',
   SECRET_REFRESH_BACKOFF_SECONDS: '1',
-  SECRET_READ_TIMEOUT_MS: '4000',
+  SECRET_READ_TIMEOUT_MS: '8000', // longer than the SDK's own retries of a 503 (at most 5.6 s of delays)
   AZURE_TOKEN_TIMEOUT_MS: '3000',
   REQUEST_BUDGET_MS: '16000',
   RATE_LIMIT_PER_CLIENT: '100000',
@@ -62,11 +62,27 @@ describe('fault matrix: Key Vault and the identity endpoint (node dist/main.js, 
     return (await fetch(`${target.base}/health/ready`)).status;
   }
 
-  const vaultFaults: [string, Fault, () => number][] = [
+  /** The first complete JSON log line after `offset` whose message starts with `prefix`. */
+  async function logLineSince(app: AppProcess, offset: number, prefix: string): Promise<string> {
+    let found: string | undefined;
+    await eventually(() => {
+      const lines = app.output.slice(offset).split('\n');
+      lines.pop(); // the last one may still be arriving
+      found = lines
+        .filter((line) => line.startsWith('{'))
+        .map((line) => (JSON.parse(line) as { msg?: string }).msg ?? '')
+        .find((msg) => msg.startsWith(prefix));
+      return found !== undefined;
+    }, 20_000);
+    return found ?? '';
+  }
+
+  const vaultFaults: [string, Fault, () => number, RegExp][] = [
     [
       'Key Vault 503',
       { inject: () => (stack.vault.failWith = { status: 503 }), clear: () => (stack.vault.failWith = undefined) },
       () => stack.vault.stats.failed,
+      /failed \(RestError HTTP 503 ServiceUnavailable\); check that the vault exists and is reachable/,
     ],
     [
       'Key Vault 429 with Retry-After: 1',
@@ -75,17 +91,20 @@ describe('fault matrix: Key Vault and the identity endpoint (node dist/main.js, 
         clear: () => (stack.vault.failWith = undefined),
       },
       () => stack.vault.stats.failed,
+      /is throttling the app \(HTTP 429\)/,
     ],
     [
       'Key Vault hangs',
       { inject: () => (stack.vault.failWith = 'hang'), clear: () => (stack.vault.failWith = undefined) },
       () => stack.vault.stats.failed,
+      /took longer than 8000 ms \(SECRET_READ_TIMEOUT_MS\)/,
     ],
     // Connections to a stopped vault fail in the proxy: count the tunnels the app asked for.
     [
       'Key Vault down',
       { inject: () => stack.vault.stop(), clear: () => stack.vault.start() },
       () => stack.proxy.tunnels.length,
+      /check that the vault exists and is reachable/,
     ],
   ];
 
@@ -99,8 +118,9 @@ describe('fault matrix: Key Vault and the identity endpoint (node dist/main.js, 
 
     it.each(vaultFaults)(
       '%s -> 200 from the cached key while refreshes fail, ready throughout; the next refresh succeeds once it is back',
-      async (fault, { inject, clear }, failedReads) => {
+      async (fault, { inject, clear }, failedReads, hint) => {
         const before = failedReads();
+        const logged = target.app.output.length;
         await inject();
         await sleep(1_100); // the cached key is now stale: the next read refreshes it in the background
         const first = await matrix.getCode(target);
@@ -111,6 +131,7 @@ describe('fault matrix: Key Vault and the identity endpoint (node dist/main.js, 
         }
         await eventually(() => failedReads() > before); // the refresh really went to the vault and failed
         const readyDuring = await readiness(target);
+        const warning = await logLineSince(target.app, logged, 'Refreshing secret');
 
         const served = stack.vault.stats.secretReads;
         await clear();
@@ -125,6 +146,7 @@ describe('fault matrix: Key Vault and the identity endpoint (node dist/main.js, 
         expect(during.every((answer) => answer.attempts === 1)).toBe(true);
         expect(Math.max(...during.map((answer) => answer.ms))).toBeLessThan(1_000); // nobody waited on the vault
         expect(readyDuring).toBe(200);
+        expect(warning).toMatch(hint);
         expect(recovered).toBe(true);
       },
       60_000,

@@ -65,11 +65,19 @@ export class KeyVaultSecretSource implements SecretSource {
         `The app's identity may not read secret "${name}" in ${vault}: grant it the "Key Vault Secrets User" role on the vault or the secret.`,
       );
     }
+    if (status === 429) {
+      return new SecretStoreUnavailableError(
+        CLIENT_DETAIL,
+        `${vault} is throttling the app (HTTP 429) while it reads secret "${name}": the value is cached, so look for ` +
+          "other clients of the vault or the subscription's Key Vault limits.",
+      );
+    }
     if (error instanceof Error && error.name === 'AbortError') {
       return new SecretStoreUnavailableError(
         CLIENT_DETAIL,
         `Reading secret "${name}" from ${vault} took longer than ${this.readTimeoutMs} ms (SECRET_READ_TIMEOUT_MS), ` +
-          'retries included; check that the vault is reachable from the app (network rules, private endpoint, DNS).',
+          "the SDK's retries included: the vault is unreachable, not answering or throttling; check network rules, " +
+          'private endpoint and DNS.',
       );
     }
     return new SecretStoreUnavailableError(

@@ -70,7 +70,7 @@ describe('SecretsService', () => {
     await settle();
     expect(source.reads).toBe(2);
     expect(logs.text()).toMatch(
-      /Refreshing secret "third-party-api-key" .* failed .*serving the cached value, next attempt in 5 s/,
+      /Refreshing secret "third-party-api-key" failed; serving the cached value, next attempt in 5 s\. Error$/m,
     );
 
     jest.advanceTimersByTime(BACKOFF_MS - 1);

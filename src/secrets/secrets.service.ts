@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { secretsConfig } from '../config/secrets.config.js';
-import { describeError } from '../common/describe-error.js';
 import { registerSecretValue } from '../common/secret-redaction.js';
 import { operatorMessage } from '../common/service-error.js';
 import type { SecretSource } from './secret-source.js';
@@ -168,8 +167,8 @@ export class SecretsService {
       }
       entry.mustRefresh = false;
       this.logger.warn(
-        `Refreshing secret "${name}" from ${this.source.description} failed (${describeError(error)}); ` +
-          `serving the cached value, next attempt in ${backoffMs / 1000} s`,
+        `Refreshing secret "${name}" failed; serving the cached value, next attempt in ${backoffMs / 1000} s. ` +
+          operatorMessage(error),
       );
       return entry.value;
     }
