@@ -2,7 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../scripts/ports.js';
+import { TelemetryIngestion } from './doubles/telemetry-ingestion.js';
 import { AppProcess, buildApp } from './support/app-process.js';
+import { eventually } from './support/eventually.js';
 import { drainQueue, uniqueQueueName } from './support/azurite.js';
 import { ProductionStack } from './support/production-stack.js';
 import { decodeMessage } from '../src/queue/code-message.js';
@@ -40,6 +42,7 @@ function snapshot(dir: string): string[] {
  */
 describe('the container contract', () => {
   let stack: ProductionStack;
+  let ingestion: TelemetryIngestion;
   let app: AppProcess;
   let base: string;
   let before: string[];
@@ -67,10 +70,13 @@ describe('the container contract', () => {
     chmodSync(stack.pki.caCertPath, 0o644);
     before = snapshot(RUNTIME_DIR);
 
+    ingestion = new TelemetryIngestion(stack.pki);
     const telemetry = {
-      APPLICATIONINSIGHTS_CONNECTION_STRING:
-        'InstrumentationKey=00000000-0000-4000-8000-0000000000e2;IngestionEndpoint=http://127.0.0.1:9/',
+      APPLICATIONINSIGHTS_CONNECTION_STRING: await ingestion.start(),
       APPLICATION_INSIGHTS_NO_STATSBEAT: 'true', // statsbeat goes to a fixed Microsoft endpoint: not on this machine
+      // Standard OpenTelemetry settings: every trace (the default samples up to 5 a second), exported within 0.5 s.
+      OTEL_TRACES_SAMPLER: 'always_on',
+      OTEL_BSP_SCHEDULE_DELAY: '500',
     };
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
@@ -84,6 +90,7 @@ describe('the container contract', () => {
 
   afterAll(async () => {
     await app?.stop('SIGKILL');
+    await ingestion?.stop();
     await stack?.stop();
     if (!asRoot) {
       execFileSync('chmod', ['-R', 'u+w', RUNTIME_DIR]);
@@ -124,6 +131,29 @@ describe('the container contract', () => {
     expect(app.stdout).toMatch(/Azure Monitor telemetry on/);
     expect(app.output).not.toContain(stack.key);
   });
+
+  it('exports request and dependency telemetry to Application Insights (HTTPS ingestion), without the key', async () => {
+    expect((await fetch(`${base}/api/v1/getcode`)).status).toBe(200);
+    await drainQueue(stack.queue(queueName));
+    const served = () =>
+      ingestion
+        .items('RequestData')
+        .some((item) => String(item.url).endsWith('/api/v1/getcode') && item.responseCode === '200');
+    const dependencies = () => ingestion.items('RemoteDependencyData').map((item) => String(item.name));
+    await eventually(() => served() && dependencies().includes('QueueClient-sendMessage'), 20_000);
+    expect(dependencies()).toEqual(
+      expect.arrayContaining([
+        'GET /api/RandomNumber', // the third-party call
+        'GET /secrets/third-party-api-key/', // Key Vault
+        'GET /msi/token', // the managed identity endpoint
+        'QueueClient-sendMessage', // the queue write, through the Azure SDK's own tracing
+      ]),
+    );
+    expect(ingestion.envelopes.every((envelope) => envelope.iKey === '00000000-0000-4000-8000-0000000000e2')).toBe(
+      true,
+    );
+    expect(ingestion.rawBodies.join('\n')).not.toContain(stack.key);
+  }, 40_000);
 
   it('writes nothing outside /tmp and exits 0 on SIGTERM', async () => {
     expect(await app.stop('SIGTERM')).toBe(0);

@@ -44,17 +44,6 @@ export async function timedGetCode(base: string): Promise<TimedAnswer> {
     : { status: res.status, code: body.code ?? '?', ms, text };
 }
 
-/** Polls until `check` holds (or throws after `timeoutMs`). */
-export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) {
-      throw new Error(`condition not met within ${timeoutMs} ms`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 /**
  * For an error answer: the app logged one line for that request (by its id)
  * with the status, the code and what went wrong or what to fix.
