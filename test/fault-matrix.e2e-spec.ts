@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { freePort } from '../scripts/ports.js';
 import { decodeMessage } from '../src/queue/code-message.js';
 import { type ScriptedAnswer, ScriptedHttpServer } from './doubles/scripted-http-server.js';
-import { TcpFaultProxy } from './doubles/tcp-fault-proxy.js';
+import { type TcpFault, TcpFaultProxy } from './doubles/tcp-fault-proxy.js';
 import { buildApp, startLocalAppProcess } from './support/app-process.js';
 import { Azurite, drainQueue, sharedQueueClient } from './support/azurite.js';
 import { FaultMatrix, type MatrixApp } from './support/fault-matrix.js';
@@ -76,6 +76,16 @@ describe('fault matrix: third party and queue (node dist/main.js)', () => {
     return (await matrix.getCode(target)).status === 200;
   }
 
+  /** One request while `link` has `fault`, then recovery once it passes traffic again; records the row. */
+  async function throughLinkFault(target: MatrixApp, link: TcpFaultProxy, fault: TcpFault, name: string) {
+    await link.inject(fault);
+    const result = await matrix.getCode(target);
+    await link.inject('pass');
+    const recovered = await recovers(target);
+    matrix.record(name, result, recovered);
+    return { result, recovered };
+  }
+
   describe('third-party faults', () => {
     let target: MatrixApp;
     beforeAll(async () => {
@@ -141,11 +151,12 @@ describe('fault matrix: third party and queue (node dist/main.js)', () => {
 
     it('body stalls after the headers -> 504 THIRD_PARTY_TIMEOUT after 4 attempts, then recovers', async () => {
       upstream.answerWith(OK);
-      await thirdPartyLink.inject('stall-body');
-      const result = await matrix.getCode(target);
-      await thirdPartyLink.inject('pass');
-      const recovered = await recovers(target);
-      matrix.record('body stalls after the headers', result, recovered);
+      const { result, recovered } = await throughLinkFault(
+        target,
+        thirdPartyLink,
+        'stall-body',
+        'body stalls after the headers',
+      );
       expect(result).toMatchObject({ status: 504, code: 'THIRD_PARTY_TIMEOUT', attempts: 4 });
       expect(result.ms).toBeLessThan(BUDGET_MS);
       expect(recovered).toBe(true);
@@ -181,22 +192,19 @@ describe('fault matrix: third party and queue (node dist/main.js)', () => {
     }, 60_000);
 
     it('slow link (150 ms each way) -> 200, slower, the code on the queue', async () => {
-      await queueLink.inject({ delayMs: 150 });
-      const result = await matrix.getCode(target);
-      await queueLink.inject('pass');
-      const recovered = await recovers(target);
-      matrix.record('queue slow (150 ms link delay)', result, recovered);
+      const { result, recovered } = await throughLinkFault(
+        target,
+        queueLink,
+        { delayMs: 150 },
+        'queue slow (150 ms link delay)',
+      );
       expect(result).toMatchObject({ status: 200, attempts: 1 });
       expect(result.ms).toBeGreaterThanOrEqual(300); // at least one round trip over the slow link
       expect(recovered).toBe(true);
     }, 20_000);
 
     it('stalled link -> 504 REQUEST_TIMEOUT when the budget runs out, one third-party call, then recovers', async () => {
-      await queueLink.inject('hang');
-      const result = await matrix.getCode(target);
-      await queueLink.inject('pass');
-      const recovered = await recovers(target);
-      matrix.record('queue stalls (no answer)', result, recovered);
+      const { result, recovered } = await throughLinkFault(target, queueLink, 'hang', 'queue stalls (no answer)');
       expect(result).toMatchObject({ status: 504, code: 'REQUEST_TIMEOUT', attempts: 1 });
       expect(result.ms).toBeGreaterThanOrEqual(BUDGET_MS - 100);
       expect(result.ms).toBeLessThan(BUDGET_MS + 1_000);
