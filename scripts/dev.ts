@@ -62,7 +62,10 @@ function stop(exitCode = 0): void {
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
-const azuritePort = Number(env.AZURITE_QUEUE_PORT ?? 10001);
+// Ports come from the app's own settings, so the stack and the app cannot disagree.
+const queueEndpoint = /QueueEndpoint=([^;]+)/.exec(env.AZURE_STORAGE_CONNECTION_STRING ?? '')?.[1];
+const azuritePort = queueEndpoint ? Number(new URL(queueEndpoint).port) : 10001; // UseDevelopmentStorage=true
+const referenceApiPort = new URL(env.THIRD_PARTY_API_ENDPOINT ?? 'http://127.0.0.1:7071/').port || '80';
 start('azurite', bin('azurite-queue'), [
   '--inMemoryPersistence',
   '--skipApiVersionCheck',
@@ -74,7 +77,8 @@ start('azurite', bin('azurite-queue'), [
   String(azuritePort),
 ]);
 start('reference-api', process.execPath, ['reference-api/main.ts'], {
-  REFERENCE_API_KEYS: env.REFERENCE_API_KEYS ?? env.THIRD_PARTY_API_KEY,
+  REFERENCE_API_KEYS: env.THIRD_PARTY_API_KEY,
+  REFERENCE_API_PORT: referenceApiPort,
 });
 await waitForPort(azuritePort);
 start('app', bin('nest'), ['start', '--watch', '--preserveWatchOutput']);

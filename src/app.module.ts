@@ -1,33 +1,21 @@
-import { Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { CodesModule } from './codes/codes.module.js';
 import { LoggingModule } from './common/logging.module.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
-import { appConfig } from './config/app.config.js';
-import { azureConfig } from './config/azure.config.js';
-import { httpConfig } from './config/http.config.js';
-import { queueConfig } from './config/queue.config.js';
-import { secretsConfig } from './config/secrets.config.js';
-import { thirdPartyConfig } from './config/third-party.config.js';
+import type { AppConfig } from './config/app-config.js';
+import { configModule } from './config/config.module.js';
 import { HealthModule } from './health/health.module.js';
 import { HomeModule } from './home/home.module.js';
 
-@Module({
-  imports: [
-    ConfigModule.forRoot({
-      isGlobal: true,
-      cache: true,
-      // Configuration comes from the environment only (App Service app settings;
-      // `npm run dev` layers .env over .env.example). It is validated in main.ts.
-      ignoreEnvFile: true,
-      load: [appConfig, httpConfig, azureConfig, secretsConfig, thirdPartyConfig, queueConfig],
-    }),
-    LoggingModule,
-    HomeModule,
-    CodesModule,
-    HealthModule,
-  ],
-  providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
-})
-export class AppModule {}
+@Module({})
+export class AppModule {
+  /** The whole app, configured by `config` (parsed once from the environment in main.ts, or built by a test). */
+  static register(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [configModule(config), LoggingModule, HomeModule, CodesModule, HealthModule],
+      providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
+    };
+  }
+}

@@ -1,11 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { requestIdMiddleware } from './common/request-id.js';
-import { httpConfig } from './config/http.config.js';
+import { type HttpConfig, httpConfig } from './config/config.module.js';
 import { setUpApiDocs } from './docs/api-docs.js';
 
 /** No endpoint takes a body: anything larger than this is refused with 413 before it is read further. */
@@ -23,7 +22,7 @@ function noStore(_req: Request, res: Response, next: NextFunction): void {
 export function configureApp(app: INestApplication): void {
   const express = app as NestExpressApplication;
   express.useLogger(express.get(Logger));
-  const http = express.get<string, ConfigType<typeof httpConfig>>(httpConfig.KEY);
+  const http = express.get<string, HttpConfig>(httpConfig.KEY);
   express.set('trust proxy', http.trustProxyHops);
   express.disable('x-powered-by');
   express.use(requestIdMiddleware);

@@ -6,44 +6,58 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
-import { ConfigValidationError, type Environment, parseEnvironment } from './config/environment.js';
+import { type AppConfig, appConfigFrom } from './config/app-config.js';
+import { ConfigValidationError, parseEnvironment } from './config/environment.js';
+import { policiesWith, TEST_POLICIES_VARIABLE, testPolicyOverrides } from './config/policies.js';
 import { drainAndClose } from './health/shutdown.js';
 
-async function bootstrap(env: Environment): Promise<void> {
+async function bootstrap(config: AppConfig): Promise<void> {
   // Logs are buffered until configureApp hands them to the pino logger.
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true, abortOnError: false });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
+    bufferLogs: true,
+    abortOnError: false,
+  });
   configureApp(app);
-  await app.listen(env.PORT);
+  const { port, nodeEnv, shutdownGraceMs } = config.app;
+  await app.listen(port);
   const logger = new Logger('Bootstrap');
   logger.log(
-    `Listening on port ${env.PORT} (NODE_ENV=${env.NODE_ENV}; Azure Monitor telemetry ${telemetryEnabled ? 'on' : 'off'})`,
+    `Listening on port ${port} (NODE_ENV=${nodeEnv}; Azure Monitor telemetry ${telemetryEnabled ? 'on' : 'off'})`,
   );
+  if (process.env[TEST_POLICIES_VARIABLE]) {
+    logger.warn(`${TEST_POLICIES_VARIABLE} is set: running with test-only policies`);
+  }
   // App Service stops a container with SIGTERM: drain in-flight requests, run shutdown hooks, exit 0.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       logger.log(`${signal} received: closing`);
-      void drainAndClose(app, env.SHUTDOWN_GRACE_PERIOD_SECONDS * 1000)
+      void drainAndClose(app, shutdownGraceMs)
         .then(flushTelemetry)
         .finally(() => process.exit(0));
     });
   }
 }
 
-function readEnvironment(): Environment | undefined {
+/** The configuration from the environment, or undefined after printing every problem in one message. */
+function readConfig(): AppConfig | undefined {
   try {
-    return parseEnvironment();
+    const overrides = testPolicyOverrides(process.env);
+    if (Array.isArray(overrides)) {
+      throw new ConfigValidationError(overrides);
+    }
+    return appConfigFrom(parseEnvironment(), policiesWith(overrides));
   } catch (error) {
     if (error instanceof ConfigValidationError) {
-      process.stderr.write(`${error.message}\nSee .env.example and the README's configuration table.\n`);
+      process.stderr.write(`${error.message}\nSee docs/configuration.md.\n`);
       return undefined;
     }
     throw error;
   }
 }
 
-const env = readEnvironment();
-if (env) {
-  await bootstrap(env).catch((error: unknown) => {
+const config = readConfig();
+if (config) {
+  await bootstrap(config).catch((error: unknown) => {
     new Logger('Bootstrap').fatal(`Start-up failed: ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = 1;
   });

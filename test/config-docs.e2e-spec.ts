@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { environmentShape } from '../src/config/environment.schema.js';
 
-/** The configuration contract is documented where users look: .env.example (with a comment) and the README table. */
+/** Each setting is described once, in docs/configuration.md; .env.example is the copyable template. */
 describe('configuration documentation', () => {
   const variables = Object.keys(environmentShape.shape);
   const example = readFileSync('.env.example', 'utf8').split('\n');
-  const readme = readFileSync('README.md', 'utf8');
+  const reference = readFileSync('docs/configuration.md', 'utf8');
+  const templated = example.flatMap((line) => /^#? ?([A-Z][A-Z0-9_]+)=/.exec(line)?.[1] ?? []);
 
   it.each(variables)('%s is in .env.example, under a comment', (name) => {
     const line = example.findIndex((text) => new RegExp(`^#? ?${name}=`).test(text));
@@ -13,7 +14,14 @@ describe('configuration documentation', () => {
     expect(example[line - 1]).toMatch(/^# /);
   });
 
-  it.each(variables)('%s is in the README configuration table', (name) => {
-    expect(readme).toMatch(new RegExp(`^\\| \`${name}\` +\\|`, 'm'));
+  it.each(variables)('%s is in the table of docs/configuration.md', (name) => {
+    expect(reference).toMatch(new RegExp(`^\\| \`${name}\` +\\|`, 'm'));
+  });
+
+  it('documents no setting the app does not read, and at most 20', () => {
+    expect(templated.filter((name) => !variables.includes(name))).toEqual([]);
+    const documented = [...reference.matchAll(/^\| `([A-Z][A-Z0-9_]+)` +\|/gm)].map((match) => match[1]);
+    expect(documented.filter((name) => !variables.includes(name ?? ''))).toEqual([]);
+    expect(variables.length).toBeLessThanOrEqual(20);
   });
 });

@@ -122,7 +122,7 @@ describe('the container contract', () => {
     expect(res.status).toBe(200);
     const { code } = (await res.json()) as CodeResponseDto;
     const messages = await drainQueue(stack.queue(queueName));
-    expect(messages.map((text) => decodeMessage(text, 'base64').code)).toEqual([code]);
+    expect(messages.map((text) => decodeMessage(text).code)).toEqual([code]);
     expect((await fetch(`${base}/health/ready`)).status).toBe(200);
     expect((await fetch(`${base}/docs-json`)).status).toBe(200);
   });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { freePort } from '../scripts/ports.js';
 import type { ProblemDetails } from '../src/common/problem-details.filter.js';
+import { DEFAULT_POLICIES } from '../src/config/policies.js';
 import { ScriptedHttpServer, type ScriptedAnswer } from './doubles/scripted-http-server.js';
 import { Azurite, drainQueue } from './support/azurite.js';
 import { type TestApp, startTestApp } from './support/test-app.js';
@@ -22,14 +23,18 @@ describe('the error contract of GET /api/v1/getcode', () => {
   beforeAll(async () => {
     azurite = await Azurite.start();
     upstream = new ScriptedHttpServer();
-    target = await startTestApp(azurite, {
-      THIRD_PARTY_API_ENDPOINT: (upstreamUrl = await upstream.start()),
-      THIRD_PARTY_API_KEY: KEY,
-      THIRD_PARTY_TIMEOUT_MS: '300',
+    target = await startTestApp(
+      azurite,
+      { THIRD_PARTY_API_ENDPOINT: (upstreamUrl = await upstream.start()), THIRD_PARTY_API_KEY: KEY },
       // One attempt per request and a breaker that stays closed: this file is about the mapping of each failure.
-      THIRD_PARTY_MAX_RETRIES: '0',
-      BREAKER_MIN_CALLS: '1000',
-    });
+      {
+        thirdParty: {
+          attemptTimeoutMs: 300,
+          maxRetries: 0,
+          breaker: { ...DEFAULT_POLICIES.thirdParty.breaker, minCalls: 1000 },
+        },
+      },
+    );
   });
 
   afterAll(async () => {
@@ -64,14 +69,12 @@ describe('the error contract of GET /api/v1/getcode', () => {
   });
 
   it('answers 504 REQUEST_TIMEOUT when the request budget runs out first, and records nothing', async () => {
-    const app = await startTestApp(azurite, {
-      THIRD_PARTY_API_ENDPOINT: upstreamUrl,
-      THIRD_PARTY_API_KEY: KEY,
+    const app = await startTestApp(
+      azurite,
+      { THIRD_PARTY_API_ENDPOINT: upstreamUrl, THIRD_PARTY_API_KEY: KEY, REQUEST_BUDGET_MS: '1000' },
       // The smallest budget a queue write fits in: one try with the service's shortest timeout (1 s).
-      REQUEST_BUDGET_MS: '1000',
-      QUEUE_MAX_TRIES: '1',
-      QUEUE_TRY_TIMEOUT_MS: '1000',
-    });
+      { queue: { maxTries: 1, tryTimeoutMs: 1000 } },
+    );
     try {
       upstream.answerWith({ status: 200, body: '{"value": 1}', delayMs: 3_000 });
       const started = Date.now();
@@ -87,11 +90,11 @@ describe('the error contract of GET /api/v1/getcode', () => {
 
   it('maps an unreachable third party to 502 THIRD_PARTY_UNREACHABLE', async () => {
     const closed = await freePort();
-    const app = await startTestApp(azurite, {
-      THIRD_PARTY_API_ENDPOINT: `http://127.0.0.1:${closed}/api/RandomNumber`,
-      THIRD_PARTY_API_KEY: KEY,
-      THIRD_PARTY_MAX_RETRIES: '0',
-    });
+    const app = await startTestApp(
+      azurite,
+      { THIRD_PARTY_API_ENDPOINT: `http://127.0.0.1:${closed}/api/RandomNumber`, THIRD_PARTY_API_KEY: KEY },
+      { thirdParty: { maxRetries: 0 } },
+    );
     try {
       const res = await request(app.server).get('/api/v1/getcode');
       expect(res.status).toBe(502);

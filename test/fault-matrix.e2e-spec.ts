@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { freePort } from '../scripts/ports.js';
+import { DEFAULT_POLICIES } from '../src/config/policies.js';
 import { decodeMessage } from '../src/queue/code-message.js';
 import { type ScriptedAnswer, ScriptedHttpServer } from './doubles/scripted-http-server.js';
 import { type TcpFault, TcpFaultProxy } from './doubles/tcp-fault-proxy.js';
@@ -11,17 +12,13 @@ const KEY = `fm-key-${randomBytes(12).toString('hex')}`;
 const OK: ScriptedAnswer = { status: 200, body: '{"value": 21}' };
 const BUDGET_MS = 4_000;
 /** Short policies so the matrix runs in seconds; the shape of each answer is what matters. */
-const POLICY = {
-  THIRD_PARTY_TIMEOUT_MS: '300',
-  THIRD_PARTY_RETRY_BASE_MS: '20',
-  THIRD_PARTY_BUDGET_MS: '2500',
-  REQUEST_BUDGET_MS: String(BUDGET_MS),
-  QUEUE_MAX_TRIES: '3',
-  QUEUE_TRY_TIMEOUT_MS: '1000',
-  QUEUE_RETRY_DELAY_MS: '20',
-  RATE_LIMIT_PER_CLIENT: '100000',
-  RATE_LIMIT_GLOBAL: '100000',
+const POLICIES = {
+  thirdParty: { attemptTimeoutMs: 300, retryBaseMs: 20, budgetMs: 2500 },
+  queue: { maxTries: 3, tryTimeoutMs: 1000, retryDelayMs: 20 },
 };
+const ENV = { REQUEST_BUDGET_MS: String(BUDGET_MS), RATE_LIMIT_PER_CLIENT: '100000', RATE_LIMIT_GLOBAL: '100000' };
+const BREAKER = DEFAULT_POLICIES.thirdParty.breaker;
+const NO_BREAKER = { breaker: { ...BREAKER, minCalls: 100_000 } };
 
 /**
  * Faults injected around the production build on the local stack, each
@@ -43,7 +40,7 @@ describe('fault matrix: third party and queue (node dist/main.js)', () => {
   const matrix = new FaultMatrix(
     () => upstream.requests.length,
     async (queueName) =>
-      (await drainQueue(sharedQueueClient(azurite, queueName))).map((text) => decodeMessage(text, 'base64').code),
+      (await drainQueue(sharedQueueClient(azurite, queueName))).map((text) => decodeMessage(text).code),
   );
 
   beforeAll(async () => {
@@ -65,9 +62,11 @@ describe('fault matrix: third party and queue (node dist/main.js)', () => {
     await azurite.stop();
   }, 60_000);
 
-  async function startApp(extra: Record<string, string> = {}): Promise<MatrixApp> {
+  async function startApp(thirdParty: object = {}): Promise<MatrixApp> {
     const local = { connectionString, endpoint, key: KEY };
-    const { app, base, queueName } = await startLocalAppProcess(local, { ...POLICY, ...extra });
+    const policies = { ...POLICIES, thirdParty: { ...POLICIES.thirdParty, ...thirdParty } };
+    const env = { ...ENV, TEST_POLICY_OVERRIDES: JSON.stringify(policies) };
+    const { app, base, queueName } = await startLocalAppProcess(local, env);
     return matrix.track({ app, base, queueName });
   }
 
@@ -89,7 +88,7 @@ describe('fault matrix: third party and queue (node dist/main.js)', () => {
   describe('third-party faults', () => {
     let target: MatrixApp;
     beforeAll(async () => {
-      target = await startApp({ BREAKER_MIN_CALLS: '100000' });
+      target = await startApp(NO_BREAKER);
     }, 60_000);
 
     it.each<[string, number, string, number, ScriptedAnswer]>([
@@ -164,12 +163,7 @@ describe('fault matrix: third party and queue (node dist/main.js)', () => {
   });
 
   it('opens the breaker: 503 in under 50 ms without calling the third party, then recovers', async () => {
-    const target = await startApp({
-      BREAKER_MIN_CALLS: '4',
-      BREAKER_THRESHOLD: '0.5',
-      BREAKER_OPEN_MS: '500',
-      THIRD_PARTY_MAX_RETRIES: '0',
-    });
+    const target = await startApp({ maxRetries: 0, breaker: { ...BREAKER, minCalls: 4, threshold: 0.5, openMs: 500 } });
     upstream.answerWith({ status: 500 });
     for (let i = 0; i < 6; i++) {
       await matrix.getCode(target);
@@ -187,7 +181,7 @@ describe('fault matrix: third party and queue (node dist/main.js)', () => {
   describe('queue faults', () => {
     let target: MatrixApp;
     beforeAll(async () => {
-      target = await startApp({ BREAKER_MIN_CALLS: '100000' });
+      target = await startApp(NO_BREAKER);
       upstream.answerWith(OK);
     }, 60_000);
 

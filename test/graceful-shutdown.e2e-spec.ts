@@ -71,7 +71,7 @@ describe('graceful shutdown (node dist/main.js)', () => {
 
     const codes = answers.map((answer) => (JSON.parse(answer.body) as CodeResponseDto).code).sort();
     const messages = await drainQueue(sharedQueueClient(azurite, queueName));
-    expect(messages.map((text) => decodeMessage(text, 'base64').code).sort()).toEqual(codes);
+    expect(messages.map((text) => decodeMessage(text).code).sort()).toEqual(codes);
     expect(app.stdout).toMatch(/All in-flight requests finished/);
     agent.destroy();
   }, 30_000);

@@ -18,11 +18,11 @@ describe('health endpoints', () => {
     referenceApi = new ReferenceApi([KEY]);
     queuePort = await freePort();
     azurite = await Azurite.start({ port: queuePort });
-    target = await startTestApp(azurite, {
-      THIRD_PARTY_API_ENDPOINT: await referenceApi.listen(),
-      THIRD_PARTY_API_KEY: KEY,
-      QUEUE_MAX_TRIES: '1',
-    });
+    target = await startTestApp(
+      azurite,
+      { THIRD_PARTY_API_ENDPOINT: await referenceApi.listen(), THIRD_PARTY_API_KEY: KEY },
+      { queue: { maxTries: 1 } },
+    );
   });
 
   afterAll(async () => {

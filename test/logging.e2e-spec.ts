@@ -43,7 +43,7 @@ describe('structured logs', () => {
 
     const ok = await request(target.server).get('/api/v1/getcode').set('x-request-id', 'trace-43');
     expect(ok.status).toBe(200);
-    const messages = (await drainQueue(target.queue)).map((text) => decodeMessage(text, 'base64'));
+    const messages = (await drainQueue(target.queue)).map((text) => decodeMessage(text));
     expect(messages.filter((message) => message.requestId === 'trace-43')).toEqual([
       { ...(ok.body as CodeResponseDto), requestId: 'trace-43' },
     ]);

@@ -96,7 +96,7 @@ describe('the production authentication path (node dist/main.js, managed identit
 
     const onQueue = await drainQueue(stack.queue(queueName));
     messages.push(...onQueue);
-    expect(onQueue.map((text) => decodeMessage(text, 'base64').code).sort()).toEqual([...codes].sort());
+    expect(onQueue.map((text) => decodeMessage(text).code).sort()).toEqual([...codes].sort());
 
     expect(stack.vault.stats.secretReads).toBe(1);
     expect(stack.identity.requestsFor(VAULT_RESOURCE)).toHaveLength(1);
@@ -151,7 +151,7 @@ describe('the production authentication path (node dist/main.js, managed identit
   });
 
   it('never shows a key: not in its output, a response or a queue message', () => {
-    const decoded = messages.map((text) => JSON.stringify(decodeMessage(text, 'base64')));
+    const decoded = messages.map((text) => JSON.stringify(decodeMessage(text)));
     for (const key of keys) {
       for (const text of [app.stdout, app.stderr, ...bodies, ...messages, ...decoded]) {
         expect(text).not.toContain(key);

@@ -11,7 +11,7 @@ describe('scripts/smoke.sh', () => {
 
   beforeAll(async () => {
     stack = await LocalStack.start();
-    target = await stack.app({ QUEUE_MAX_TRIES: '1' });
+    target = await stack.app({}, { queue: { maxTries: 1 } });
     await new Promise<void>((resolve) => target.server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(target.server.address() as AddressInfo).port}`;
   });

@@ -50,7 +50,7 @@ describe('start-up diagnostics (node dist/main.js)', () => {
     const started = Date.now();
     const { app, base } = await start({
       IDENTITY_ENDPOINT: `http://127.0.0.1:${closed}/msi/token`,
-      AZURE_TOKEN_TIMEOUT_MS: '3000',
+      TEST_POLICY_OVERRIDES: JSON.stringify({ tokenTimeoutMs: 3000 }),
     });
     expect(Date.now() - started).toBeLessThan(15_000);
 

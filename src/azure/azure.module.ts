@@ -1,7 +1,6 @@
 import { DefaultAzureCredential } from '@azure/identity';
 import { Module } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
-import { azureConfig } from '../config/azure.config.js';
+import { type AzureConfig, azureConfig } from '../config/config.module.js';
 import { AppCredential } from './app-credential.js';
 import { AZURE_CREDENTIAL } from './azure.constants.js';
 
@@ -11,7 +10,7 @@ import { AZURE_CREDENTIAL } from './azure.constants.js';
  * azd, VS Code, PowerShell) locally. `AZURE_TOKEN_CREDENTIALS` (read by
  * @azure/identity) narrows the chain: `prod`, `dev`, or one credential name.
  */
-export function createAppCredential(config: ConfigType<typeof azureConfig>): AppCredential {
+export function createAppCredential(config: AzureConfig): AppCredential {
   const inner = new DefaultAzureCredential(
     config.managedIdentityClientId ? { managedIdentityClientId: config.managedIdentityClientId } : {},
   );

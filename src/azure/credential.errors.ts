@@ -8,7 +8,7 @@ export class AzureCredentialError extends ServiceError {
   override readonly retryAfterSeconds = 30;
 }
 
-/** Token acquisition outlived AZURE_TOKEN_TIMEOUT_MS (an identity endpoint can hang for minutes). */
+/** Token acquisition outlived its bound (an identity endpoint can hang for minutes). */
 export class TokenTimeoutError extends Error {
   constructor(readonly timeoutMs: number) {
     super(`No token within ${timeoutMs} ms`);

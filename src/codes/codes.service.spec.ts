@@ -2,8 +2,7 @@ import { Test } from '@nestjs/testing';
 import { StaticTokenCredential } from '../../test/doubles/static-credential.js';
 import { AppCredential } from '../azure/app-credential.js';
 import { FakeQueueClient } from '../../test/doubles/fake-queue-client.js';
-import { httpConfig } from '../config/http.config.js';
-import { queueConfig } from '../config/queue.config.js';
+import { httpConfig, queueConfig } from '../config/config.module.js';
 import { decodeMessage } from '../queue/code-message.js';
 import { CodeQueue } from '../queue/code-queue.service.js';
 import { QUEUE_CLIENT } from '../queue/queue.constants.js';
@@ -37,7 +36,7 @@ describe('CodesService', () => {
         { provide: httpConfig.KEY, useValue: { requestBudgetMs: 200 } },
         {
           provide: queueConfig.KEY,
-          useValue: { messageEncoding: 'base64', messageTtlSeconds: 60, createIfNotExists: false },
+          useValue: { messageTtlSeconds: 60, createIfNotExists: false },
         },
       ],
     }).compile();
@@ -57,7 +56,7 @@ describe('CodesService', () => {
     expect(answer.code.split('-')[1]).toBe('417');
     expect(Date.parse(answer.timestamp)).toBeGreaterThanOrEqual(before);
     expect(answer.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-    expect(queueClient.sent.map((m) => decodeMessage(m.text, 'base64'))).toEqual([{ ...answer, requestId: 'req-7' }]);
+    expect(queueClient.sent.map((m) => decodeMessage(m.text))).toEqual([{ ...answer, requestId: 'req-7' }]);
   });
 
   it('hands out no code when the queue refuses the message', async () => {

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
-import { httpConfig } from '../config/http.config.js';
+import { type HttpConfig, httpConfig } from '../config/config.module.js';
 import { CodeQueue } from '../queue/code-queue.service.js';
 import { ThirdPartyClient } from '../third-party/third-party.client.js';
 import { formatCode } from './code-format.js';
@@ -18,7 +17,7 @@ export class CodesService {
   constructor(
     private readonly thirdParty: ThirdPartyClient,
     private readonly queue: CodeQueue,
-    @Inject(httpConfig.KEY) private readonly config: ConfigType<typeof httpConfig>,
+    @Inject(httpConfig.KEY) private readonly config: HttpConfig,
   ) {}
 
   async issue(requestId: string): Promise<CodeResponseDto> {

@@ -4,10 +4,7 @@ import { createLoggerParams } from './logging.module.js';
 import { registerSecretValue, REDACTED } from './secret-redaction.js';
 
 async function loggerFor(nodeEnv: 'production' | 'test' | 'development', capture: CapturedLogs) {
-  const params = await createLoggerParams(
-    { nodeEnv, isProduction: nodeEnv === 'production', port: 0, logLevel: 'log' },
-    capture,
-  );
+  const params = await createLoggerParams({ nodeEnv, port: 0, logLevel: 'log', shutdownGraceMs: 0 }, capture);
   const [options, destination] = params.pinoHttp as [pino.LoggerOptions, pino.DestinationStream];
   return pino(options, destination);
 }

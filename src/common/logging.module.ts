@@ -1,17 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Module } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
 import { LoggerModule, type Params } from 'nestjs-pino';
 import type PinoPretty from 'pino-pretty';
 import { type DestinationStream, type LevelWithSilent, stdTimeFunctions } from 'pino';
-import { appConfig } from '../config/app.config.js';
+import { appConfig, type LogConfig } from '../config/config.module.js';
 import type { RequestWithId } from './request-id.js';
 import { redactSecretValues } from './secret-redaction.js';
 
 /** Where log lines go: stdout in the app, a capture buffer in tests. */
 export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
 
-const PINO_LEVELS: Record<ConfigType<typeof appConfig>['logLevel'], LevelWithSilent> = {
+const PINO_LEVELS: Record<LogConfig['logLevel'], LevelWithSilent> = {
   fatal: 'fatal',
   error: 'error',
   warn: 'warn',
@@ -56,10 +55,7 @@ function accessLine(req: IncomingMessage, res: ServerResponse, responseTime: num
   return `${req.method} ${path} ${res.statusCode} ${Math.round(responseTime)} ms`;
 }
 
-export async function createLoggerParams(
-  config: ConfigType<typeof appConfig>,
-  destination: DestinationStream,
-): Promise<Params> {
+export async function createLoggerParams(config: LogConfig, destination: DestinationStream): Promise<Params> {
   const target = config.nodeEnv === 'development' ? await humanReadable(destination) : destination;
   return {
     pinoHttp: [

@@ -1,8 +1,7 @@
 import { type ExecutionContext, Injectable, Module } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
 import { ThrottlerGuard, type ThrottlerLimitDetail, ThrottlerModule } from '@nestjs/throttler';
 import type { Request } from 'express';
-import { httpConfig } from '../config/http.config.js';
+import { type RateLimitConfig, rateLimitConfig } from '../config/config.module.js';
 import { ServiceError } from './service-error.js';
 
 const MINUTE_MS = 60_000;
@@ -57,12 +56,12 @@ export class RateLimitGuard extends ThrottlerGuard {
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
-      inject: [httpConfig.KEY],
-      useFactory: (config: ConfigType<typeof httpConfig>) => ({
+      inject: [rateLimitConfig.KEY],
+      useFactory: (config: RateLimitConfig) => ({
         setHeaders: false,
         throttlers: [
-          { name: 'client', ttl: MINUTE_MS, limit: config.rateLimitPerClient },
-          { name: 'instance', ttl: MINUTE_MS, limit: config.rateLimitGlobal, getTracker: () => INSTANCE },
+          { name: 'client', ttl: MINUTE_MS, limit: config.perClient },
+          { name: 'instance', ttl: MINUTE_MS, limit: config.global, getTracker: () => INSTANCE },
         ],
       }),
     }),

@@ -31,11 +31,9 @@ describe('parseEnvironment', () => {
       PORT: 8080,
       THIRD_PARTY_API_SECRET_NAME: 'third-party-api-key',
       STORAGE_QUEUE_NAME: 'code-requests',
-      QUEUE_MESSAGE_ENCODING: 'base64',
-      QUEUE_MESSAGE_TTL_SECONDS: 604_800,
       QUEUE_CREATE_IF_NOT_EXISTS: true,
-      SECRET_CACHE_TTL_SECONDS: 3_600,
-      THIRD_PARTY_TIMEOUT_MS: 10_000,
+      REQUEST_BUDGET_MS: 30_000,
+      RATE_LIMIT_PER_CLIENT: 60,
     });
   });
 
@@ -44,11 +42,11 @@ describe('parseEnvironment', () => {
   });
 
   it('lists every problem at once, each naming its variable and how to fix it', () => {
-    const problems = problemsOf({ PORT: 'eighty', QUEUE_MESSAGE_ENCODING: 'utf7', AZURE_CLIENT_ID: 'me' });
+    const problems = problemsOf({ PORT: 'eighty', LOG_LEVEL: 'loud', AZURE_CLIENT_ID: 'me' });
     expect(problems).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^PORT /),
-        expect.stringMatching(/^QUEUE_MESSAGE_ENCODING /),
+        expect.stringMatching(/^LOG_LEVEL must be fatal, error/),
         expect.stringMatching(/^AZURE_CLIENT_ID must be the client id/),
         expect.stringMatching(/^THIRD_PARTY_API_ENDPOINT is required: set it to/),
         expect.stringMatching(/^STORAGE_QUEUE_URL is required: set it to https:\/\/<account>/),
@@ -58,10 +56,10 @@ describe('parseEnvironment', () => {
     expect(problems).toHaveLength(6);
   });
 
-  it('refuses the local key fallback in production unless explicitly allowed', () => {
+  it('refuses the local key fallback in production', () => {
     const env = { ...LOCAL, NODE_ENV: 'production' };
     expect(problemsOf(env)).toEqual([expect.stringMatching(/^KEY_VAULT_URL is required when NODE_ENV=production/)]);
-    expect(parseEnvironment({ ...env, ALLOW_LOCAL_SECRETS_IN_PRODUCTION: 'true' }).NODE_ENV).toBe('production');
+    expect(parseEnvironment({ ...env, KEY_VAULT_URL: AZURE.KEY_VAULT_URL }).NODE_ENV).toBe('production');
   });
 
   it('refuses to send the key over plain http to another machine in production', () => {
@@ -83,36 +81,11 @@ describe('parseEnvironment', () => {
 
   it('treats blank values as unset and never echoes a value back', () => {
     const secret = 'Sup3r-Secret-Value';
-    const problems = problemsOf({ ...LOCAL, THIRD_PARTY_API_ENDPOINT: ' ', QUEUE_MAX_TRIES: secret });
+    const problems = problemsOf({ ...LOCAL, THIRD_PARTY_API_ENDPOINT: ' ', RATE_LIMIT_GLOBAL: secret });
     expect(problems).toEqual([
+      expect.stringMatching(/^RATE_LIMIT_GLOBAL /),
       expect.stringMatching(/^THIRD_PARTY_API_ENDPOINT is required/),
-      expect.stringMatching(/^QUEUE_MAX_TRIES /),
     ]);
     expect(problems.join('\n')).not.toContain(secret);
-  });
-
-  it('refuses queue retry settings whose worst case would not fit in the request budget', () => {
-    // 3 tries x 10 s plus delays of 0 and 500 ms = 30.5 s > 30 s.
-    expect(problemsOf({ ...AZURE, QUEUE_TRY_TIMEOUT_MS: '10000' })).toEqual([
-      expect.stringMatching(
-        /^QUEUE_MAX_TRIES x QUEUE_TRY_TIMEOUT_MS .*\(30500 ms\) must fit in REQUEST_BUDGET_MS \(30000 ms\)/,
-      ),
-    ]);
-    expect(parseEnvironment({ ...AZURE, QUEUE_TRY_TIMEOUT_MS: '10000', REQUEST_BUDGET_MS: '30500' })).toBeDefined();
-    expect(parseEnvironment(AZURE)).toMatchObject({ QUEUE_MAX_TRIES: 3, QUEUE_TRY_TIMEOUT_MS: 5_000 });
-  });
-
-  it('wants a Key Vault read to outlast getting its token', () => {
-    expect(problemsOf({ ...AZURE, SECRET_READ_TIMEOUT_MS: '5000', AZURE_TOKEN_TIMEOUT_MS: '5000' })).toEqual([
-      expect.stringMatching(
-        /^SECRET_READ_TIMEOUT_MS \(5000 ms\) must be longer than AZURE_TOKEN_TIMEOUT_MS \(5000 ms\)/,
-      ),
-    ]);
-  });
-
-  it('takes the queue try timeout in whole seconds of the service range only', () => {
-    expect(problemsOf({ ...AZURE, QUEUE_TRY_TIMEOUT_MS: '500' })).toEqual([
-      expect.stringMatching(/^QUEUE_TRY_TIMEOUT_MS must be a whole number from 1000 to 30000/),
-    ]);
   });
 });

@@ -1,6 +1,5 @@
 import type { z } from 'zod';
 import { environmentShape } from './environment.schema.js';
-import { worstCaseQueueWriteMs } from './queue-retry.js';
 
 type RawEnvironment = Record<string, string>;
 
@@ -17,16 +16,14 @@ function crossFieldProblems(env: RawEnvironment): string[] {
     );
   }
   const production = env.NODE_ENV === 'production';
-  const allowLocal = env.ALLOW_LOCAL_SECRETS_IN_PRODUCTION === 'true' || env.ALLOW_LOCAL_SECRETS_IN_PRODUCTION === '1';
   if (!env.KEY_VAULT_URL && !env.THIRD_PARTY_API_KEY) {
     problems.push(
       'KEY_VAULT_URL is required: set it to https://<vault-name>.vault.azure.net/ ' +
         '(or, for local development only, set THIRD_PARTY_API_KEY)',
     );
-  } else if (!env.KEY_VAULT_URL && production && !allowLocal) {
+  } else if (!env.KEY_VAULT_URL && production) {
     problems.push(
-      'KEY_VAULT_URL is required when NODE_ENV=production: the THIRD_PARTY_API_KEY fallback is for local ' +
-        'development (set ALLOW_LOCAL_SECRETS_IN_PRODUCTION=true to accept it anyway)',
+      'KEY_VAULT_URL is required when NODE_ENV=production: the THIRD_PARTY_API_KEY fallback is for local development',
     );
   }
   if (production && sendsKeyInClear(env.THIRD_PARTY_API_ENDPOINT)) {
@@ -44,33 +41,6 @@ function sendsKeyInClear(endpoint: string | undefined): boolean {
   }
   const url = new URL(endpoint);
   return url.protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-}
-
-/**
- * Timeouts that contain one another: the queue write's retries must fit in
- * the request's budget, and a Key Vault read includes getting a token.
- */
-function timeoutProblems(env: Environment): string[] {
-  const problems: string[] = [];
-  if (env.SECRET_READ_TIMEOUT_MS <= env.AZURE_TOKEN_TIMEOUT_MS) {
-    problems.push(
-      `SECRET_READ_TIMEOUT_MS (${env.SECRET_READ_TIMEOUT_MS} ms) must be longer than AZURE_TOKEN_TIMEOUT_MS ` +
-        `(${env.AZURE_TOKEN_TIMEOUT_MS} ms): a Key Vault read includes getting a token, and a token failure should be ` +
-        'reported as such, not as a slow vault',
-    );
-  }
-  const worstCase = worstCaseQueueWriteMs({
-    maxTries: env.QUEUE_MAX_TRIES,
-    tryTimeoutMs: env.QUEUE_TRY_TIMEOUT_MS,
-    retryDelayMs: env.QUEUE_RETRY_DELAY_MS,
-  });
-  if (worstCase > env.REQUEST_BUDGET_MS) {
-    problems.push(
-      `QUEUE_MAX_TRIES x QUEUE_TRY_TIMEOUT_MS plus the retry delays from QUEUE_RETRY_DELAY_MS (${worstCase} ms) must fit ` +
-        `in REQUEST_BUDGET_MS (${env.REQUEST_BUDGET_MS} ms): lower the queue settings or raise the budget`,
-    );
-  }
-  return problems;
 }
 
 const REQUIRED_HINTS: Record<string, string> = {
@@ -110,9 +80,6 @@ export function parseEnvironment(env: NodeJS.ProcessEnv = process.env): Environm
         return name in raw ? `${name} ${issue.message}` : `${name} is required: ${REQUIRED_HINTS[name] ?? 'set it'}`;
       });
   problems.push(...crossFieldProblems(raw));
-  if (result.success) {
-    problems.push(...timeoutProblems(result.data));
-  }
   if (!result.success || problems.length > 0) {
     throw new ConfigValidationError(problems);
   }

@@ -7,19 +7,15 @@ export interface CodeMessage {
   requestId: string;
 }
 
-export type MessageEncoding = 'base64' | 'text';
-
 /**
- * The queue message body. Base64 is what an Azure Functions queue trigger
+ * The queue message body: base64 JSON, what an Azure Functions queue trigger
  * expects by default (`messageEncoding: base64` in host.json).
  */
-export function encodeMessage(message: CodeMessage, encoding: MessageEncoding): string {
-  const json = JSON.stringify(message);
-  return encoding === 'base64' ? Buffer.from(json, 'utf8').toString('base64') : json;
+export function encodeMessage(message: CodeMessage): string {
+  return Buffer.from(JSON.stringify(message), 'utf8').toString('base64');
 }
 
 /** Inverse of `encodeMessage`, for consumers and tests. */
-export function decodeMessage(text: string, encoding: MessageEncoding): CodeMessage {
-  const json = encoding === 'base64' ? Buffer.from(text, 'base64').toString('utf8') : text;
-  return JSON.parse(json) as CodeMessage;
+export function decodeMessage(text: string): CodeMessage {
+  return JSON.parse(Buffer.from(text, 'base64').toString('utf8')) as CodeMessage;
 }

@@ -5,13 +5,13 @@ import { StaticTokenCredential } from '../../test/doubles/static-credential.js';
 import { AppCredential } from '../azure/app-credential.js';
 import { FakeQueueClient } from '../../test/doubles/fake-queue-client.js';
 import { LogCapture } from '../../test/doubles/log-capture.js';
-import { queueConfig } from '../config/queue.config.js';
+import { queueConfig } from '../config/config.module.js';
 import { decodeMessage } from './code-message.js';
 import { CodeQueue } from './code-queue.service.js';
 import { QUEUE_CLIENT } from './queue.constants.js';
 
 const MESSAGE = { code: 'abC-42-XyZ', timestamp: '2026-11-29T10:00:00.000Z', requestId: 'req-1' };
-const BASE_CONFIG = { messageEncoding: 'base64', messageTtlSeconds: 3600, createIfNotExists: true } as const;
+const BASE_CONFIG = { messageTtlSeconds: 3600, createIfNotExists: true } as const;
 
 describe('CodeQueue', () => {
   let client: FakeQueueClient;
@@ -43,14 +43,8 @@ describe('CodeQueue', () => {
     expect(client.sent).toHaveLength(1);
     const [sent] = client.sent;
     expect(Buffer.from(sent?.text ?? '', 'base64').toString('utf8')).toBe(JSON.stringify(MESSAGE));
-    expect(decodeMessage(sent?.text ?? '', 'base64')).toEqual(MESSAGE);
+    expect(decodeMessage(sent?.text ?? '')).toEqual(MESSAGE);
     expect(sent?.options?.messageTimeToLive).toBe(3600);
-  });
-
-  it('writes plain JSON when the encoding is text', async () => {
-    const queue = await createQueue({ messageEncoding: 'text' });
-    await queue.publish(MESSAGE);
-    expect(JSON.parse(client.sent[0]?.text ?? '')).toEqual(MESSAGE);
   });
 
   it('creates the queue once at start-up, or not at all when switched off', async () => {

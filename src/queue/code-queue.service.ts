@@ -1,12 +1,11 @@
 import type { QueueClient } from '@azure/storage-queue';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
 import { AppCredential } from '../azure/app-credential.js';
 import { STORAGE_SCOPE } from '../azure/azure.constants.js';
 import { credentialError } from '../azure/credential.errors.js';
 import { DeadlineExceededError, untilAborted } from '../common/deadline.js';
 import { ServiceError, operatorMessage } from '../common/service-error.js';
-import { queueConfig } from '../config/queue.config.js';
+import { type QueueConfig, queueConfig } from '../config/config.module.js';
 import { type CodeMessage, encodeMessage } from './code-message.js';
 import { QUEUE_CLIENT } from './queue.constants.js';
 import { QueueNotFoundError, translateQueueFailure } from './queue.errors.js';
@@ -42,7 +41,7 @@ export class CodeQueue implements OnApplicationBootstrap {
 
   constructor(
     @Inject(QUEUE_CLIENT) private readonly client: QueueClient,
-    @Inject(queueConfig.KEY) private readonly config: ConfigType<typeof queueConfig>,
+    @Inject(queueConfig.KEY) private readonly config: QueueConfig,
     private readonly credential: AppCredential,
   ) {
     this.target = `queue "${client.name}" at ${client.accountName || 'the storage account'}`;
@@ -97,7 +96,7 @@ export class CodeQueue implements OnApplicationBootstrap {
     await untilAborted(this.startup, deadline).catch(() => {
       throw new DeadlineExceededError('the wait for the queue start-up check'); // startup itself never rejects
     });
-    const body = encodeMessage(message, this.config.messageEncoding);
+    const body = encodeMessage(message);
     try {
       await this.send(body, deadline);
     } catch (error) {

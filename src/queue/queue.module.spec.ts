@@ -1,9 +1,8 @@
 import { ScriptedHttpServer } from '../../test/doubles/scripted-http-server.js';
 import { StaticTokenCredential } from '../../test/doubles/static-credential.js';
 import { Azurite } from '../../test/support/azurite.js';
-import type { ConfigType } from '@nestjs/config';
-import type { queueConfig } from '../config/queue.config.js';
-import { worstCaseQueueWriteMs } from '../config/queue-retry.js';
+import { worstCaseQueueWriteMs } from '../config/app-config.js';
+import type { QueueConfig } from '../config/config.module.js';
 import { createQueueClient } from './queue.module.js';
 
 describe('createQueueClient: the SDK retry policy the queue write runs under', () => {
@@ -23,11 +22,11 @@ describe('createQueueClient: the SDK retry policy the queue write runs under', (
       connectionString: Azurite.connectionString(port),
       queueName: 'codes',
       retry,
-    } as ConfigType<typeof queueConfig>;
+    } as QueueConfig;
     return createQueueClient(config, new StaticTokenCredential());
   }
 
-  it('makes QUEUE_MAX_TRIES attempts with the server-side timeout, waiting 0 and then QUEUE_RETRY_DELAY_MS', async () => {
+  it('makes maxTries attempts with the server-side timeout, waiting 0 and then the retry delay', async () => {
     server.answerWith({ status: 503, body: '' });
     const retry = { maxTries: 3, tryTimeoutMs: 2_000, retryDelayMs: 300 };
     await expect(client(retry).sendMessage('m')).rejects.toMatchObject({ statusCode: 503 });

@@ -1,11 +1,10 @@
 import type { TokenCredential } from '@azure/identity';
 import { QueueClient, type StoragePipelineOptions } from '@azure/storage-queue';
 import { Module } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
 import { AzureModule } from '../azure/azure.module.js';
 import { AZURE_CREDENTIAL } from '../azure/azure.constants.js';
-import { queueConfig } from '../config/queue.config.js';
-import { queueRetryOptions } from '../config/queue-retry.js';
+import { type QueueConfig, queueConfig } from '../config/config.module.js';
+import { queueRetryOptions } from './queue-retry.js';
 import { CodeQueue } from './code-queue.service.js';
 import { QUEUE_CLIENT } from './queue.constants.js';
 
@@ -13,7 +12,7 @@ import { QUEUE_CLIENT } from './queue.constants.js';
  * In Azure: `STORAGE_QUEUE_URL` with the shared credential (Microsoft Entra
  * ID, no key). Locally: `AZURE_STORAGE_CONNECTION_STRING` (Azurite).
  */
-export function createQueueClient(config: ConfigType<typeof queueConfig>, credential: TokenCredential): QueueClient {
+export function createQueueClient(config: QueueConfig, credential: TokenCredential): QueueClient {
   const options: StoragePipelineOptions = {
     retryOptions: queueRetryOptions(config.retry),
   };

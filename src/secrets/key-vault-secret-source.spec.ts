@@ -68,7 +68,7 @@ describe('KeyVaultSecretSource', () => {
     expect(failure.hint).toContain(VAULT);
   });
 
-  it('gives up on a read that does not finish within SECRET_READ_TIMEOUT_MS, SDK retries included', async () => {
+  it('gives up on a read that does not finish within its timeout, SDK retries included', async () => {
     let signal: AbortSignal | undefined;
     const hanging = sourceAnswering(
       (_name, options) =>
@@ -81,7 +81,7 @@ describe('KeyVaultSecretSource', () => {
     const started = Date.now();
     await expect(hanging.read('k')).rejects.toMatchObject({
       code: 'SECRET_STORE_UNAVAILABLE',
-      hint: expect.stringMatching(/took longer than 50 ms \(SECRET_READ_TIMEOUT_MS\)/) as string,
+      hint: expect.stringMatching(/took longer than 50 ms, the SDK's retries included/) as string,
     });
     expect(signal?.aborted).toBe(true);
     expect(Date.now() - started).toBeLessThan(1_000);

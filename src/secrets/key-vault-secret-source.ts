@@ -75,7 +75,7 @@ export class KeyVaultSecretSource implements SecretSource {
     if (error instanceof Error && error.name === 'AbortError') {
       return new SecretStoreUnavailableError(
         CLIENT_DETAIL,
-        `Reading secret "${name}" from ${vault} took longer than ${this.readTimeoutMs} ms (SECRET_READ_TIMEOUT_MS), ` +
+        `Reading secret "${name}" from ${vault} took longer than ${this.readTimeoutMs} ms, ` +
           "the SDK's retries included: the vault is unreachable, not answering or throttling; check network rules, " +
           'private endpoint and DNS.',
       );

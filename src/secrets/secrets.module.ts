@@ -1,9 +1,8 @@
 import { SecretClient } from '@azure/keyvault-secrets';
 import { Logger, Module } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
 import { AzureModule } from '../azure/azure.module.js';
 import { AppCredential } from '../azure/app-credential.js';
-import { secretsConfig } from '../config/secrets.config.js';
+import { type SecretsConfig, secretsConfig } from '../config/config.module.js';
 import { EnvironmentSecretSource } from './environment-secret-source.js';
 import { KeyVaultSecretSource } from './key-vault-secret-source.js';
 import type { SecretSource } from './secret-source.js';
@@ -11,7 +10,7 @@ import { SECRET_SOURCE } from './secrets.constants.js';
 import { SecretsService } from './secrets.service.js';
 
 /** Key Vault when `KEY_VAULT_URL` is set; otherwise the local-development fallback. */
-export function createSecretSource(config: ConfigType<typeof secretsConfig>, credential: AppCredential): SecretSource {
+export function createSecretSource(config: SecretsConfig, credential: AppCredential): SecretSource {
   if (config.keyVaultUrl) {
     return new KeyVaultSecretSource(new SecretClient(config.keyVaultUrl, credential), credential, config.readTimeoutMs);
   }

@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import { Test } from '@nestjs/testing';
 import { FakeSecretSource } from '../../test/doubles/fake-secret-source.js';
 import { LogCapture } from '../../test/doubles/log-capture.js';
-import { secretsConfig } from '../config/secrets.config.js';
+import { secretsConfig } from '../config/config.module.js';
 import { SECRET_SOURCE } from './secrets.constants.js';
 import { SecretsService } from './secrets.service.js';
 

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
-import { secretsConfig } from '../config/secrets.config.js';
+import { type SecretsConfig, secretsConfig } from '../config/config.module.js';
 import { registerSecretValue } from '../common/secret-redaction.js';
 import { operatorMessage } from '../common/service-error.js';
 import type { SecretSource } from './secret-source.js';
@@ -57,7 +56,7 @@ export class SecretsService {
 
   constructor(
     @Inject(SECRET_SOURCE) private readonly source: SecretSource,
-    @Inject(secretsConfig.KEY) private readonly config: ConfigType<typeof secretsConfig>,
+    @Inject(secretsConfig.KEY) private readonly config: SecretsConfig,
   ) {}
 
   /** Where values come from, for logs and diagnostics. */

@@ -23,7 +23,7 @@ describe('ThirdPartyClient', () => {
   afterEach(() => upstream.stop());
 
   async function createClient(endpoint?: string, timeoutMs = 2_000): Promise<ThirdPartyClient> {
-    return createThirdPartyClient(endpoint ?? (await upstream.start()), source, logs, { timeoutMs });
+    return createThirdPartyClient(endpoint ?? (await upstream.start()), source, logs, { attemptTimeoutMs: timeoutMs });
   }
 
   it('sends the key from the secret store as x-functions-key and returns the value', async () => {

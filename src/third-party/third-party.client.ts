@@ -1,13 +1,12 @@
 import { HttpService } from '@nestjs/axios';
 import { Agent } from 'node:http';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
 import { type AxiosResponse, isAxiosError } from 'axios';
 import type { IPolicy } from 'cockatiel';
 import { firstValueFrom } from 'rxjs';
 import { DeadlineExceededError, untilAborted } from '../common/deadline.js';
 import { describeError } from '../common/describe-error.js';
-import { thirdPartyConfig } from '../config/third-party.config.js';
+import { type ThirdPartyConfig, thirdPartyConfig } from '../config/config.module.js';
 import { type SecretHealth, SecretsService } from '../secrets/secrets.service.js';
 import { createThirdPartyPolicy, translatePolicyError } from './third-party.policy.js';
 import { isKeyRejected, parseValue, retryAfterMs } from './third-party.response.js';
@@ -47,7 +46,7 @@ export class ThirdPartyClient implements OnModuleDestroy {
   constructor(
     private readonly http: HttpService,
     private readonly secrets: SecretsService,
-    @Inject(thirdPartyConfig.KEY) private readonly config: ConfigType<typeof thirdPartyConfig>,
+    @Inject(thirdPartyConfig.KEY) private readonly config: ThirdPartyConfig,
   ) {
     this.policy = createThirdPartyPolicy(config, this.logger);
   }
@@ -122,7 +121,7 @@ export class ThirdPartyClient implements OnModuleDestroy {
     if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
       return new ThirdPartyTimeoutError(
         'The upstream number service did not answer in time.',
-        `Third-party API ${this.config.endpoint} did not answer within ${this.config.timeoutMs} ms (THIRD_PARTY_TIMEOUT_MS).`,
+        `Third-party API ${this.config.endpoint} did not answer within ${this.config.attemptTimeoutMs} ms (one attempt's timeout).`,
       );
     }
     return new ThirdPartyUnreachableError(

@@ -2,9 +2,8 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
 import type { AxiosRequestConfig } from 'axios';
-import { thirdPartyConfig } from '../config/third-party.config.js';
+import { type ThirdPartyConfig, thirdPartyConfig } from '../config/config.module.js';
 import { SecretsModule } from '../secrets/secrets.module.js';
 import { ThirdPartyClient } from './third-party.client.js';
 
@@ -12,10 +11,10 @@ import { ThirdPartyClient } from './third-party.client.js';
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
 /** axios settings for the third-party API: kept-alive sockets, a timeout, no redirects. */
-export function thirdPartyHttpOptions(config: ConfigType<typeof thirdPartyConfig>): AxiosRequestConfig {
+export function thirdPartyHttpOptions(config: ThirdPartyConfig): AxiosRequestConfig {
   const agentOptions = { keepAlive: true, maxSockets: config.maxSockets };
   return {
-    timeout: config.timeoutMs,
+    timeout: config.attemptTimeoutMs,
     httpAgent: new HttpAgent(agentOptions),
     httpsAgent: new HttpsAgent(agentOptions),
     // A redirect would carry x-functions-key to another URL: refuse them.

@@ -71,7 +71,7 @@ describe('the third-party resilience pipeline', () => {
   it('stops at the time budget, retries included, and cancels the attempt under way', async () => {
     upstream.answerWith('hang');
     const started = Date.now();
-    await expect((await client({ timeoutMs: 150, budgetMs: 400 })).getNumber()).rejects.toMatchObject({
+    await expect((await client({ attemptTimeoutMs: 150, budgetMs: 400 })).getNumber()).rejects.toMatchObject({
       code: 'THIRD_PARTY_TIMEOUT',
       status: 504,
     });
@@ -80,7 +80,10 @@ describe('the third-party resilience pipeline', () => {
   });
 
   it('opens the circuit after enough failures, refuses fast without calling, and closes again', async () => {
-    const breaker = await client({ maxRetries: 0, breakerThreshold: 0.5, breakerMinCalls: 4, breakerOpenMs: 300 });
+    const breaker = await client({
+      maxRetries: 0,
+      breaker: { threshold: 0.5, minCalls: 4, windowMs: 30_000, openMs: 300 },
+    });
     upstream.answerWith(failure(500));
     for (let i = 0; i < 6; i++) {
       await breaker.getNumber().catch(() => undefined);

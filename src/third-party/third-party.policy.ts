@@ -16,9 +16,8 @@ import {
   wrap,
 } from 'cockatiel';
 import type { LoggerService } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
 import { operatorMessage } from '../common/service-error.js';
-import type { thirdPartyConfig } from '../config/third-party.config.js';
+import type { ThirdPartyConfig } from '../config/config.module.js';
 import {
   ThirdPartyBadResponseError,
   ThirdPartyBusyError,
@@ -28,7 +27,7 @@ import {
   ThirdPartyUnreachableError,
 } from './third-party.errors.js';
 
-type Config = ConfigType<typeof thirdPartyConfig>;
+type Config = ThirdPartyConfig;
 
 /** 408, 429, 5xx, timeouts and network errors are worth another attempt; other answers are not. */
 export function isTransient(error: unknown): boolean {
@@ -67,13 +66,10 @@ function backoff(config: Config): DelegateBackoff<IRetryBackoffContext<unknown>>
  * state is logged (one line each, with the reason, never the key).
  */
 export function createThirdPartyPolicy(config: Config, logger?: Pick<LoggerService, 'warn' | 'log'>): IPolicy {
+  const { threshold, minCalls, windowMs, openMs } = config.breaker;
   const breaker = circuitBreaker(handleWhen(isUpstreamFailure), {
-    halfOpenAfter: config.breakerOpenMs,
-    breaker: new SamplingBreaker({
-      threshold: config.breakerThreshold,
-      duration: config.breakerWindowMs,
-      minimumRps: config.breakerMinCalls / (config.breakerWindowMs / 1000),
-    }),
+    halfOpenAfter: openMs,
+    breaker: new SamplingBreaker({ threshold, duration: windowMs, minimumRps: minCalls / (windowMs / 1000) }),
   });
   const retries = retry(handleWhen(isTransient), { maxAttempts: config.maxRetries, backoff: backoff(config) });
   if (logger) {
@@ -83,8 +79,8 @@ export function createThirdPartyPolicy(config: Config, logger?: Pick<LoggerServi
     });
     breaker.onBreak(() => {
       logger.warn(
-        `Circuit breaker opened: at least ${config.breakerThreshold * 100} % of recent third-party calls failed; ` +
-          `calls are refused for ${config.breakerOpenMs} ms (BREAKER_OPEN_MS), then one is let through`,
+        `Circuit breaker opened: at least ${threshold * 100} % of recent third-party calls failed; ` +
+          `calls are refused for ${openMs} ms, then one is let through`,
       );
     });
     breaker.onReset(() => {
@@ -104,20 +100,20 @@ export function translatePolicyError(error: unknown, config: Config): unknown {
   if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
     return new ThirdPartyCircuitOpenError(
       'The upstream number service is failing; calls are paused for a moment.',
-      `Circuit breaker open after repeated third-party failures; calls resume in ${config.breakerOpenMs} ms.`,
-      Math.max(1, Math.ceil(config.breakerOpenMs / 1000)),
+      `Circuit breaker open after repeated third-party failures; calls resume in ${config.breaker.openMs} ms.`,
+      Math.max(1, Math.ceil(config.breaker.openMs / 1000)),
     );
   }
   if (error instanceof BulkheadRejectedError) {
     return new ThirdPartyBusyError(
       'Too many upstream calls are in flight; try again shortly.',
-      `Bulkhead full: ${config.maxConcurrency} concurrent third-party calls (THIRD_PARTY_MAX_CONCURRENCY).`,
+      `Bulkhead full: ${config.maxConcurrency} concurrent third-party calls on this instance.`,
     );
   }
   if (error instanceof TaskCancelledError) {
     return new ThirdPartyTimeoutError(
       'The upstream number service did not answer in time.',
-      `Third-party call did not succeed within its ${config.budgetMs} ms budget (THIRD_PARTY_BUDGET_MS), retries included.`,
+      `Third-party call did not succeed within its ${config.budgetMs} ms budget, retries included.`,
     );
   }
   return error;

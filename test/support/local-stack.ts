@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ReferenceApi } from '../../reference-api/main.js';
+import type { PolicyOverrides } from '../../src/config/policies.js';
 import { Azurite, type AzuriteOptions } from './azurite.js';
 import { type TestApp, startTestApp } from './test-app.js';
 
@@ -28,12 +29,12 @@ export class LocalStack {
   }
 
   /** An app on this stack; `env` goes on top of the stack's endpoint and key. */
-  async app(env: Record<string, string | undefined> = {}): Promise<TestApp> {
-    const app = await startTestApp(this.azurite, {
-      THIRD_PARTY_API_ENDPOINT: this.referenceApiUrl,
-      THIRD_PARTY_API_KEY: this.key,
-      ...env,
-    });
+  async app(env: Record<string, string | undefined> = {}, policies: PolicyOverrides = {}): Promise<TestApp> {
+    const app = await startTestApp(
+      this.azurite,
+      { THIRD_PARTY_API_ENDPOINT: this.referenceApiUrl, THIRD_PARTY_API_KEY: this.key, ...env },
+      policies,
+    );
     this.apps.push(app);
     return app;
   }

@@ -1,8 +1,6 @@
 import { HttpModule } from '@nestjs/axios';
 import { Test } from '@nestjs/testing';
-import type { ConfigType } from '@nestjs/config';
-import { secretsConfig } from '../../src/config/secrets.config.js';
-import { thirdPartyConfig } from '../../src/config/third-party.config.js';
+import { secretsConfig, type ThirdPartyConfig, thirdPartyConfig } from '../../src/config/config.module.js';
 import { SECRET_SOURCE } from '../../src/secrets/secrets.constants.js';
 import { SecretsService } from '../../src/secrets/secrets.service.js';
 import { ThirdPartyClient } from '../../src/third-party/third-party.client.js';
@@ -14,15 +12,12 @@ export const API_KEY_SECRET = 'third-party-api-key';
 
 /** One attempt, no retry, a breaker that never opens: for tests about a single call's mapping. */
 export const NO_RESILIENCE = {
-  timeoutMs: 2_000,
+  attemptTimeoutMs: 2_000,
   budgetMs: 10_000,
   maxRetries: 0,
   retryBaseMs: 0,
   maxConcurrency: 100,
-  breakerThreshold: 0.99,
-  breakerMinCalls: 1_000,
-  breakerWindowMs: 30_000,
-  breakerOpenMs: 5_000,
+  breaker: { threshold: 0.99, minCalls: 1_000, windowMs: 30_000, openMs: 5_000 },
 };
 
 /** A real `ThirdPartyClient` (axios, the resilience pipeline, the secret cache) over a fake secret source. */
@@ -30,7 +25,7 @@ export async function createThirdPartyClient(
   endpoint: string,
   source: FakeSecretSource,
   logs: LogCapture,
-  overrides: Partial<ConfigType<typeof thirdPartyConfig>> = {},
+  overrides: Partial<ThirdPartyConfig> = {},
 ): Promise<ThirdPartyClient> {
   const config = { ...NO_RESILIENCE, endpoint, apiKeySecretName: API_KEY_SECRET, maxSockets: 8, ...overrides };
   const moduleRef = await Test.createTestingModule({
