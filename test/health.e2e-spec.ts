@@ -41,9 +41,12 @@ describe('health endpoints', () => {
     const calls = referenceApi.stats.requests;
     const res = await request(target.server).get('/health/ready');
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({
+    const up = { status: 'up' };
+    expect(res.body).toEqual({
       status: 'ok',
-      details: { secret: { status: 'up' }, queue: { status: 'up' }, credential: { status: 'up', scopes: {} } },
+      info: { process: up, secret: up, queue: up, credential: up },
+      error: {},
+      details: { process: up, secret: up, queue: up, credential: up },
     });
     expect(JSON.stringify(res.body)).not.toContain(KEY);
     expect(referenceApi.stats.requests).toBe(calls);
@@ -55,14 +58,18 @@ describe('health endpoints', () => {
 
     const down = await request(target.server).get('/health/ready');
     expect(down.status).toBe(503);
-    expect(down.body).toMatchObject({
-      status: 'error',
-      error: { queue: { status: 'down', detail: expect.stringMatching(/ECONNREFUSED/) as string } },
-    });
+    expect(down.body).toMatchObject({ status: 'error', error: { queue: { status: 'down' } } });
+    expect(JSON.stringify(down.body)).not.toMatch(/ECONNREFUSED|"detail"|devstoreaccount1/);
+    const downLines = target.logs.entries().filter((entry) => / is down: /.test(String(entry.msg)));
+    expect(downLines.map((entry) => entry.msg)).toEqual([
+      expect.stringMatching(/^Storage queue "[a-z0-9-]+" at devstoreaccount1 is down: .*ECONNREFUSED/),
+    ]);
 
     azurite = await Azurite.start({ port: queuePort });
     expect((await request(target.server).get('/api/v1/getcode')).status).toBe(200);
     expect((await request(target.server).get('/health/ready')).status).toBe(200);
+    const upLines = target.logs.entries().filter((entry) => / is up again /.test(String(entry.msg)));
+    expect(upLines).toHaveLength(1);
   });
 
   it('reports not ready while the process drains for shutdown', async () => {
@@ -71,7 +78,7 @@ describe('health endpoints', () => {
     try {
       const res = await request(target.server).get('/health/ready');
       expect(res.status).toBe(503);
-      expect(res.body).toMatchObject({ error: { process: { status: 'down', detail: 'shutting down' } } });
+      expect(res.body).toMatchObject({ error: { process: { status: 'down' } } });
       expect((await request(target.server).get('/health/live')).status).toBe(200);
     } finally {
       shutdown.draining = false;

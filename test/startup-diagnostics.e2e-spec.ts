@@ -67,7 +67,7 @@ describe('start-up diagnostics (node dist/main.js)', () => {
     const ready = await request(base).get('/health/ready');
     expect(ready.status).toBe(503);
     expect(ready.body).toMatchObject({
-      error: { credential: { status: 'down', scopes: { 'https://vault.azure.net/.default': 'failed' } } },
+      error: { credential: { status: 'down' } },
     });
   }, 40_000);
 

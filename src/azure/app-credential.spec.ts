@@ -1,22 +1,7 @@
 import { CredentialUnavailableError } from '@azure/identity';
 import { StaticTokenCredential } from '../../test/doubles/static-credential.js';
-import { AppCredential, describeTokenIdentity } from './app-credential.js';
+import { AppCredential } from './app-credential.js';
 import { credentialError, isCredentialFailure } from './credential.errors.js';
-import { mintJwt } from '../../test/doubles/jwt.js';
-
-const claims = (extra: object) =>
-  mintJwt({
-    aud: 'https://vault.azure.net',
-    iss: 'https://sts.windows.net/t/',
-    tid: 't',
-    oid: 'object-1',
-    appid: 'client-1',
-    idtyp: 'app',
-    iat: 0,
-    nbf: 0,
-    exp: 1,
-    ...extra,
-  });
 
 describe('AppCredential', () => {
   it('passes token requests through to the wrapped credential with an abort signal', async () => {
@@ -50,6 +35,20 @@ describe('AppCredential', () => {
     await expect(waiting).rejects.toThrow('caller gave up');
   });
 
+  it('keeps the outcome of each scope, for readiness, and logs a scope going down once', async () => {
+    const inner = new StaticTokenCredential();
+    const credential = new AppCredential(inner, 1_000);
+    await credential.getToken('https://storage.azure.com/.default');
+    inner.failure = new CredentialUnavailableError('no endpoint');
+    await expect(credential.getToken('https://vault.azure.net/.default')).rejects.toThrow('no endpoint');
+    await expect(credential.getToken('https://vault.azure.net/.default')).rejects.toThrow('no endpoint');
+    const states = [...credential.scopes].map(([scope, status]) => [scope, status.state]);
+    expect(states).toEqual([
+      ['https://storage.azure.com/.default', 'up'],
+      ['https://vault.azure.net/.default', 'down'],
+    ]);
+  });
+
   it('shares one token request among concurrent callers of the same scope', async () => {
     const inner = new StaticTokenCredential();
     const credential = new AppCredential(inner, 1_000);
@@ -65,30 +64,6 @@ describe('AppCredential', () => {
     ]);
     await credential.getToken('https://storage.azure.com/.default');
     expect(inner.calls).toHaveLength(3); // later calls go to the wrapped credential (and its cache) again
-  });
-});
-
-describe('describeTokenIdentity', () => {
-  it.each([
-    [
-      {
-        xms_mirid:
-          '/subscriptions/s/resourcegroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-codes',
-      },
-      'user-assigned managed identity id-codes (client id client-1)',
-    ],
-    [
-      { xms_mirid: '/subscriptions/s/providers/Microsoft.Web/sites/app-codes' },
-      'system-assigned managed identity app-codes (client id client-1)',
-    ],
-    [{ idtyp: 'user', upn: 'dev@contoso.com' }, 'user dev@contoso.com'],
-    [{}, 'application client-1 (object id object-1)'],
-  ])('describes %j', (extra, expected) => {
-    expect(describeTokenIdentity(claims(extra))).toBe(expected);
-  });
-
-  it('copes with a token that is not a JWT, without echoing it', () => {
-    expect(describeTokenIdentity('opaque-token-value')).toBe('an identity whose token is not a JWT');
   });
 });
 

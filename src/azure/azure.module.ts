@@ -2,13 +2,11 @@ import { DefaultAzureCredential } from '@azure/identity';
 import { Module } from '@nestjs/common';
 import { type AzureConfig, azureConfig } from '../config/config.module.js';
 import { AppCredential } from './app-credential.js';
-import { AZURE_CREDENTIAL } from './azure.constants.js';
 
 /**
- * Builds the app's one credential. `DefaultAzureCredential` resolves to the
- * managed identity on App Service and to the developer's sign-in (Azure CLI,
- * azd, VS Code, PowerShell) locally. `AZURE_TOKEN_CREDENTIALS` (read by
- * @azure/identity) narrows the chain: `prod`, `dev`, or one credential name.
+ * `DefaultAzureCredential` is the managed identity on App Service and the
+ * developer's sign-in locally; `AZURE_TOKEN_CREDENTIALS` (read by
+ * @azure/identity) narrows the chain.
  */
 export function createAppCredential(config: AzureConfig): AppCredential {
   const inner = new DefaultAzureCredential(
@@ -18,18 +16,12 @@ export function createAppCredential(config: AzureConfig): AppCredential {
 }
 
 /**
- * Provides `AZURE_CREDENTIAL`: the single Microsoft Entra credential that
- * every Azure client (Key Vault, Storage) is built with, also injectable as
- * `AppCredential` for start-up diagnostics. One instance per process, so
- * tokens are cached once and the identity endpoint is not throttled. Nothing
- * else in the app creates a credential; it does no I/O until first asked for
- * a token.
+ * Provides `AppCredential`, the one Microsoft Entra credential every Azure
+ * client is built with: one instance per process, so tokens are cached once
+ * and the identity endpoint is not throttled. Nothing else creates one.
  */
 @Module({
-  providers: [
-    { provide: AppCredential, useFactory: createAppCredential, inject: [azureConfig.KEY] },
-    { provide: AZURE_CREDENTIAL, useExisting: AppCredential },
-  ],
-  exports: [AZURE_CREDENTIAL, AppCredential],
+  providers: [{ provide: AppCredential, useFactory: createAppCredential, inject: [azureConfig.KEY] }],
+  exports: [AppCredential],
 })
 export class AzureModule {}

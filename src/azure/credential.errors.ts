@@ -1,6 +1,9 @@
 import { AggregateAuthenticationError, AuthenticationError, CredentialUnavailableError } from '@azure/identity';
 import { ServiceError } from '../common/service-error.js';
 
+/** What a client is told when no token could be had. */
+export const CREDENTIAL_DETAIL = 'The service could not authenticate to Azure.';
+
 /** No Microsoft Entra token could be obtained for an Azure client. */
 export class AzureCredentialError extends ServiceError {
   readonly code = 'CREDENTIAL_UNAVAILABLE';
@@ -64,7 +67,7 @@ function firstLine(error: unknown): string {
 export function credentialError(target: string, error: unknown, env = process.env): AzureCredentialError {
   const name = error instanceof Error ? error.name : 'unknown error';
   return new AzureCredentialError(
-    'The service could not authenticate to Azure.',
+    CREDENTIAL_DETAIL,
     `No Microsoft Entra token for ${target} (${name}: ${firstLine(error)}). ${fixFor(env)}`,
   );
 }

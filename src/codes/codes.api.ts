@@ -1,78 +1,66 @@
+import { STATUS_CODES } from 'node:http';
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { CREDENTIAL_DETAIL, AzureCredentialError } from '../azure/credential.errors.js';
+import { DeadlineExceededError } from '../common/deadline.js';
 import { ProblemDetailsDto } from '../common/dto/problem-details.dto.js';
-import { problemType } from '../common/problem-details.filter.js';
+import { INTERNAL_ERROR, problemType } from '../common/problem-details.filter.js';
+import { QUEUE_DETAIL, QueueUnavailableError } from '../queue/queue.errors.js';
+import { RATE_LIMIT_DETAIL, RateLimitedError } from '../rate-limit/rate-limit.errors.js';
+import { SECRET_DETAIL, SecretStoreUnavailableError } from '../secrets/secrets.errors.js';
+import * as thirdParty from '../third-party/third-party.errors.js';
 import { CodeResponseDto } from './dto/code-response.dto.js';
 
-type Example = [code: string, detail: string];
+type Example = Pick<ProblemDetailsDto, 'status' | 'code' | 'detail'>;
 
-const PROBLEMS: Record<number, { description: string; examples: Example[] }> = {
-  429: {
-    description: 'Rate limited, per client or for the whole instance; see `Retry-After`',
-    examples: [['RATE_LIMITED', 'Too many requests from this client; try again later.']],
-  },
-  500: { description: 'Unexpected error', examples: [['INTERNAL_ERROR', 'An unexpected error occurred.']] },
-  502: {
-    description: 'The third-party API failed, rejected the key, or answered without an integer `value`',
-    examples: [
-      ['THIRD_PARTY_ERROR', 'The upstream number service failed.'],
-      ['THIRD_PARTY_BAD_RESPONSE', 'The upstream number service sent an unusable answer.'],
-      ['THIRD_PARTY_KEY_REJECTED', 'The upstream number service failed.'],
-      ['THIRD_PARTY_UNREACHABLE', 'The upstream number service failed.'],
-    ],
-  },
-  503: {
-    description:
-      'Key Vault, the credential or the queue is unavailable, or third-party calls are paused (circuit open, bulkhead full); no code was issued. See `Retry-After`',
-    examples: [
-      ['QUEUE_UNAVAILABLE', 'The code could not be recorded; no code was issued.'],
-      ['SECRET_STORE_UNAVAILABLE', 'The service could not read its configuration secret.'],
-      ['CREDENTIAL_UNAVAILABLE', 'The service could not authenticate to Azure.'],
-      ['THIRD_PARTY_CIRCUIT_OPEN', 'The upstream number service is failing; calls are paused for a moment.'],
-      ['THIRD_PARTY_BUSY', 'Too many upstream calls are in flight; try again shortly.'],
-    ],
-  },
-  504: {
-    description: 'The third-party API, or the request as a whole (REQUEST_BUDGET_MS), ran out of time',
-    examples: [
-      ['THIRD_PARTY_TIMEOUT', 'The upstream number service did not answer in time.'],
-      ['REQUEST_TIMEOUT', 'The request could not be completed in time; no code was issued.'],
-    ],
-  },
-};
+const { THIRD_PARTY_DETAIL: detail } = thirdParty;
+/** One instance of every error the endpoint answers with: the examples come from the errors themselves. */
+const EXAMPLES: Example[] = [
+  new RateLimitedError(RATE_LIMIT_DETAIL.client, 60),
+  INTERNAL_ERROR,
+  new thirdParty.ThirdPartyStatusError(detail.failed, '', 500),
+  new thirdParty.ThirdPartyBadResponseError(detail.unusable),
+  new thirdParty.ThirdPartyKeyRejectedError(detail.failed),
+  new thirdParty.ThirdPartyUnreachableError(detail.failed),
+  new QueueUnavailableError(QUEUE_DETAIL),
+  new SecretStoreUnavailableError(SECRET_DETAIL),
+  new AzureCredentialError(CREDENTIAL_DETAIL),
+  new thirdParty.ThirdPartyCircuitOpenError(detail.paused, '', 5),
+  new thirdParty.ThirdPartyBusyError(detail.busy),
+  new thirdParty.ThirdPartyTimeoutError(detail.late),
+  new DeadlineExceededError('the example'),
+];
 
-const STATUS_TITLES: Record<number, string> = {
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  502: 'Bad Gateway',
-  503: 'Service Unavailable',
-  504: 'Gateway Timeout',
+const DESCRIPTIONS: Record<number, string> = {
+  429: 'Rate limited, per client or for the whole instance; see `Retry-After`',
+  500: 'Unexpected error',
+  502: 'The third-party API failed, rejected the key, or answered without an integer `value`',
+  503: 'Key Vault, the credential or the queue is unavailable, or third-party calls are paused (circuit open, bulkhead full); no code was issued. See `Retry-After`',
+  504: 'The third-party API, or the request as a whole (its time budget), ran out of time',
 };
 
 function problemResponse(status: number): MethodDecorator & ClassDecorator {
-  const { description, examples } = PROBLEMS[status] ?? { description: '', examples: [] };
+  const examples = EXAMPLES.filter((example) => example.status === status).map(({ code, detail }): [string, object] => [
+    code,
+    {
+      value: {
+        type: problemType(code),
+        title: STATUS_CODES[status],
+        status,
+        detail,
+        instance: '/api/v1/getcode',
+        code,
+        requestId: '5b0e4c1e-3f7a-4d56-9a43-2f1d7f0c9b21',
+      },
+    },
+  ]);
   return ApiResponse({
     status,
-    description,
+    description: DESCRIPTIONS[status],
     content: {
       'application/problem+json': {
         schema: { $ref: getSchemaPath(ProblemDetailsDto) },
-        examples: Object.fromEntries(
-          examples.map(([code, detail]) => [
-            code,
-            {
-              value: {
-                type: problemType(code),
-                title: STATUS_TITLES[status],
-                status,
-                detail,
-                instance: '/api/v1/getcode',
-                code,
-                requestId: '5b0e4c1e-3f7a-4d56-9a43-2f1d7f0c9b21',
-              },
-            },
-          ]),
-        ),
+        examples: Object.fromEntries(examples),
       },
     },
   });
@@ -90,6 +78,6 @@ export function ApiGetCode(): MethodDecorator {
     }),
     ApiExtraModels(ProblemDetailsDto),
     ApiOkResponse({ type: CodeResponseDto, description: 'A new code; its message is on the queue' }),
-    ...Object.keys(PROBLEMS).map((status) => problemResponse(Number(status))),
+    ...Object.keys(DESCRIPTIONS).map((status) => problemResponse(Number(status))),
   );
 }

@@ -1,6 +1,6 @@
 import { All, Controller, Get, UseGuards } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
-import { RateLimitGuard } from '../common/rate-limit.js';
+import { RateLimitGuard } from '../rate-limit/rate-limit.guard.js';
 import { RequestId } from '../common/request-id.js';
 import { MethodNotAllowedError } from '../common/service-error.js';
 import { ApiGetCode } from './codes.api.js';

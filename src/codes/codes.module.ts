@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { RateLimitModule } from '../common/rate-limit.js';
+import { RateLimitModule } from '../rate-limit/rate-limit.module.js';
 import { QueueModule } from '../queue/queue.module.js';
 import { ThirdPartyModule } from '../third-party/third-party.module.js';
 import { CodesController } from './codes.controller.js';

@@ -5,7 +5,7 @@ import type PinoPretty from 'pino-pretty';
 import { type DestinationStream, type LevelWithSilent, stdTimeFunctions } from 'pino';
 import { appConfig, type LogConfig } from '../config/config.module.js';
 import type { RequestWithId } from './request-id.js';
-import { redactSecretValues } from './secret-redaction.js';
+import { SecretRedaction, SecretRedactionModule } from './secret-redaction.js';
 
 /** Where log lines go: stdout in the app, a capture buffer in tests. */
 export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
@@ -19,17 +19,9 @@ const PINO_LEVELS: Record<LogConfig['logLevel'], LevelWithSilent> = {
   verbose: 'trace',
 };
 
-/** Header values that must never reach a log line, should anything log headers. */
-const REDACT_PATHS = [
-  'req.headers.authorization',
-  'req.headers["x-functions-key"]',
-  'req.headers.cookie',
-  'res.headers["set-cookie"]',
-];
-
 /** Wraps a destination so that every serialized line has known secret values blanked out. */
-function redacting(destination: DestinationStream): DestinationStream {
-  return { write: (line: string) => destination.write(redactSecretValues(line)) };
+function redacting(destination: DestinationStream, redaction: SecretRedaction): DestinationStream {
+  return { write: (line: string) => destination.write(redaction.redact(line)) };
 }
 
 /** Human-readable lines for local development; JSON everywhere else (what App Service and Log Analytics ingest). */
@@ -55,13 +47,16 @@ function accessLine(req: IncomingMessage, res: ServerResponse, responseTime: num
   return `${req.method} ${path} ${res.statusCode} ${Math.round(responseTime)} ms`;
 }
 
-export async function createLoggerParams(config: LogConfig, destination: DestinationStream): Promise<Params> {
+export async function createLoggerParams(
+  config: LogConfig,
+  destination: DestinationStream,
+  redaction: SecretRedaction,
+): Promise<Params> {
   const target = config.nodeEnv === 'development' ? await humanReadable(destination) : destination;
   return {
     pinoHttp: [
       {
         level: PINO_LEVELS[config.logLevel],
-        redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
         timestamp: stdTimeFunctions.isoTime,
         formatters: { level: (label) => ({ level: label }) },
         // The request id from requestIdMiddleware; every line logged while serving the request carries it as reqId.
@@ -76,21 +71,22 @@ export async function createLoggerParams(config: LogConfig, destination: Destina
           res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
         },
       },
-      redacting(target),
+      redacting(target, redaction),
     ],
   };
 }
 
 /**
  * Structured logs with nestjs-pino: one access-log line per request (method,
- * path, status, duration), the request id on every line of a request,
- * sensitive headers and loaded secret values redacted.
+ * path, status, duration; no headers), the request id on every line of a
+ * request, loaded secret values blanked out.
  */
 @Module({
   imports: [
     LoggerModule.forRootAsync({
+      imports: [SecretRedactionModule],
       providers: [{ provide: LOG_DESTINATION, useValue: process.stdout }],
-      inject: [appConfig.KEY, LOG_DESTINATION],
+      inject: [appConfig.KEY, LOG_DESTINATION, SecretRedaction],
       useFactory: createLoggerParams,
     }),
   ],

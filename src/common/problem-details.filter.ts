@@ -17,6 +17,9 @@ interface Problem {
   headers?: Readonly<Record<string, string>>;
 }
 
+/** The answer to anything that is not one of our errors: a bug, never described to the client. */
+export const INTERNAL_ERROR = { status: 500, code: 'INTERNAL_ERROR', detail: 'An unexpected error occurred.' } as const;
+
 /** A stable, non-dereferenceable problem type per code (RFC 9457 allows tag URIs). */
 export function problemType(code: string): string {
   return `tag:azure-integrated-auth,2026:problems/${code.toLowerCase().replaceAll('_', '-')}`;
@@ -69,7 +72,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const code = (STATUS_CODES[status] ?? 'Error').toUpperCase().replace(/[^A-Z]+/g, '_');
       return { status, code, detail: error.message };
     }
-    return { status: 500, code: 'INTERNAL_ERROR', detail: 'An unexpected error occurred.' };
+    return INTERNAL_ERROR;
   }
 
   private log(error: unknown, problem: Problem, req: RequestWithId): void {

@@ -2,37 +2,44 @@ import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/commo
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, type HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import type { Response } from 'express';
-import { ReadinessIndicators } from './readiness.indicators.js';
+import { ApiLiveness, ApiReadiness } from './health.api.js';
+import { CredentialIndicator, ProcessIndicator, QueueIndicator, SecretIndicator } from './dependency.indicators.js';
 
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
-    private readonly readiness: ReadinessIndicators,
+    private readonly process: ProcessIndicator,
+    private readonly secret: SecretIndicator,
+    private readonly queue: QueueIndicator,
+    private readonly credential: CredentialIndicator,
   ) {}
 
   /** Liveness: the process is up and can serve. Never looks at dependencies. */
   @Get('live')
-  @HealthCheck()
+  @HealthCheck({ swaggerDocumentation: false })
+  @ApiLiveness()
   live(): Promise<HealthCheckResult> {
     return this.health.check([]);
   }
 
   /**
-   * Readiness: not shutting down, the third-party key is cached, the last
-   * queue write did not fail, and the credential got its tokens. Answers 503 with the same body
-   * shape when not ready. Set this as App Service's health check path.
+   * Readiness, for App Service's health check: 200 when the instance can
+   * serve (not shutting down, the third-party key cached, the queue and the
+   * credential not failing), 503 with the same body shape otherwise. Each
+   * dependency is reported as up or down only.
    */
   @Get('ready')
-  @HealthCheck()
+  @HealthCheck({ swaggerDocumentation: false })
+  @ApiReadiness()
   async ready(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
     try {
       return await this.health.check([
-        () => this.readiness.running(),
-        () => this.readiness.secret(),
-        () => this.readiness.queueWrites(),
-        () => this.readiness.token(),
+        () => this.process.isHealthy(),
+        () => this.secret.isHealthy(),
+        () => this.queue.isHealthy(),
+        () => this.credential.isHealthy(),
       ]);
     } catch (error) {
       if (error instanceof ServiceUnavailableException) {

@@ -2,19 +2,30 @@ import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { AzureModule } from '../azure/azure.module.js';
 import { QueueModule } from '../queue/queue.module.js';
-import { ThirdPartyModule } from '../third-party/third-party.module.js';
+import { SecretsModule } from '../secrets/secrets.module.js';
+import {
+  CredentialIndicator,
+  ProcessIndicator,
+  QueueIndicator,
+  Reprobe,
+  SecretIndicator,
+} from './dependency.indicators.js';
 import { HealthController } from './health.controller.js';
-import { ReadinessIndicators } from './readiness.indicators.js';
 import { ShutdownState } from './shutdown.js';
 import { StartupDiagnostics } from './startup-diagnostics.js';
 
-/**
- * `GET /health/live`, `GET /health/ready` and the start-up diagnostics, all
- * through the services' own health and check methods.
- */
+/** `GET /health/live`, `GET /health/ready` and the start-up diagnostics, from the state the clients keep. */
 @Module({
-  imports: [TerminusModule.forRoot({ errorLogStyle: 'json' }), ThirdPartyModule, QueueModule, AzureModule],
+  imports: [TerminusModule.forRoot({ errorLogStyle: 'json', logger: false }), SecretsModule, QueueModule, AzureModule],
   controllers: [HealthController],
-  providers: [StartupDiagnostics, ReadinessIndicators, ShutdownState],
+  providers: [
+    StartupDiagnostics,
+    ShutdownState,
+    Reprobe,
+    ProcessIndicator,
+    SecretIndicator,
+    QueueIndicator,
+    CredentialIndicator,
+  ],
 })
 export class HealthModule {}

@@ -1,30 +1,88 @@
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { AppCredential } from '../azure/app-credential.js';
+import { KEY_VAULT_SCOPE, STORAGE_SCOPE } from '../azure/azure.constants.js';
+import { credentialError } from '../azure/credential.errors.js';
 import { operatorMessage } from '../common/service-error.js';
+import {
+  type QueueConfig,
+  queueConfig,
+  type SecretsConfig,
+  secretsConfig,
+  type ThirdPartyConfig,
+  thirdPartyConfig,
+} from '../config/config.module.js';
 import { CodeQueue } from '../queue/code-queue.service.js';
-import { ThirdPartyClient } from '../third-party/third-party.client.js';
+import { SecretsService } from '../secrets/secrets.service.js';
+import { describeTokenIdentity } from './token-identity.js';
 
 /**
- * At start-up, without delaying `listen`: gets a token for each Azure scope
- * the app uses, reads the third-party key once (filling the cache) and
- * checks the queue, then logs one line per dependency: who authenticated,
- * or what failed and how to fix it. The process keeps running either way.
+ * At start-up, without delaying `listen`: reads the third-party key once
+ * (filling the cache) and waits for the queue's start-up check, getting a
+ * token for each Azure service on the way, then logs one line per
+ * dependency: who authenticated, or what failed and how to fix it. The
+ * process keeps running either way.
  */
 @Injectable()
 export class StartupDiagnostics implements OnApplicationBootstrap {
   private readonly logger = new Logger('StartupDiagnostics');
 
   constructor(
-    private readonly thirdParty: ThirdPartyClient,
+    private readonly credential: AppCredential,
+    private readonly secrets: SecretsService,
     private readonly queue: CodeQueue,
+    @Inject(secretsConfig.KEY) private readonly secretsSettings: SecretsConfig,
+    @Inject(thirdPartyConfig.KEY) private readonly thirdParty: ThirdPartyConfig,
+    @Inject(queueConfig.KEY) private readonly queueSettings: QueueConfig,
   ) {}
 
   onApplicationBootstrap(): void {
-    void this.check('secrets', () => this.thirdParty.checkKey());
-    void this.check('queue', () => this.queue.checkAccess());
+    void this.report('secrets', () => this.secretLine());
+    void this.report('queue', () => this.queueLine());
   }
 
-  /** Logs the probe's line, or what to fix; never throws. Readiness reads the services' own state. */
-  private async check(dependency: string, probe: () => Promise<string>): Promise<void> {
+  private async secretLine(): Promise<string> {
+    const name = this.thirdParty.apiKeySecretName;
+    const source = this.secrets.sourceDescription;
+    const vault = this.secretsSettings.keyVaultUrl;
+    // Both at once (they share one token request); the read runs even when the identity check fails, so its
+    // failure is cached and requests are answered at once instead of the first one waiting on the vault.
+    const [who, read] = await Promise.allSettled([
+      vault ? this.identity(KEY_VAULT_SCOPE, source) : undefined,
+      this.secrets.get(name),
+    ]);
+    if (who.status === 'rejected') {
+      throw who.reason;
+    }
+    if (read.status === 'rejected') {
+      throw read.reason;
+    }
+    return `${source}: secret "${name}" is readable${who.value ? ` as ${who.value}` : ''}`;
+  }
+
+  private async queueLine(): Promise<string> {
+    const target = this.queue.target;
+    const identity = this.queueSettings.queueUrl ? await this.identity(STORAGE_SCOPE, target) : undefined;
+    const outcome = await this.queue.startup;
+    if (typeof outcome !== 'string') {
+      throw outcome;
+    }
+    const how = identity ? `with a token as ${identity}` : 'with a connection string (local development)';
+    return `Storage ${target}: reachable ${how}; queue ${outcome}`;
+  }
+
+  /** Who the credential authenticates as for `scope`, from its token's claims. */
+  private async identity(scope: string, target: string): Promise<string> {
+    try {
+      // Same options as the SDK clients' bearer policy, so this token is the one they reuse.
+      const token = await this.credential.getToken(scope, { enableCae: true });
+      return token ? describeTokenIdentity(token.token) : 'an unknown identity';
+    } catch (error) {
+      throw credentialError(target, error);
+    }
+  }
+
+  /** Logs the probe's line, or what to fix; never throws. */
+  private async report(dependency: string, probe: () => Promise<string>): Promise<void> {
     try {
       this.logger.log(await probe());
     } catch (error) {

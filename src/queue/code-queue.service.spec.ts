@@ -1,8 +1,6 @@
 import { CredentialUnavailableError } from '@azure/identity';
 import { RestError } from '@azure/storage-queue';
 import { Test } from '@nestjs/testing';
-import { StaticTokenCredential } from '../../test/doubles/static-credential.js';
-import { AppCredential } from '../azure/app-credential.js';
 import { FakeQueueClient } from '../../test/doubles/fake-queue-client.js';
 import { LogCapture } from '../../test/doubles/log-capture.js';
 import { queueConfig } from '../config/config.module.js';
@@ -27,7 +25,6 @@ describe('CodeQueue', () => {
       providers: [
         CodeQueue,
         { provide: QUEUE_CLIENT, useValue: client.asQueueClient() },
-        { provide: AppCredential, useValue: new AppCredential(new StaticTokenCredential(), 1_000) },
         { provide: queueConfig.KEY, useValue: { ...BASE_CONFIG, ...config } },
       ],
     })
@@ -51,28 +48,20 @@ describe('CodeQueue', () => {
     client.exists = false;
     const queue = await createQueue();
     expect(client.creates).toBe(1);
-    await expect(queue.checkAccess()).resolves.toBe(
-      'Storage queue "code-requests" at devstoreaccount1: reachable with a connection string (local development); queue created',
-    );
+    await expect(queue.startup).resolves.toBe('created');
+    expect(queue.target).toBe('queue "code-requests" at devstoreaccount1');
 
     client = new FakeQueueClient();
     const unchecked = await createQueue({ createIfNotExists: false });
     expect(client.creates).toBe(0);
-    await expect(unchecked.checkAccess()).resolves.toMatch(/queue not checked$/);
-  });
-
-  it('names the identity it writes as when it uses the Entra credential', async () => {
-    const queue = await createQueue({ queueUrl: 'https://stcodes.queue.core.windows.net/code-requests' });
-    await expect(queue.checkAccess()).resolves.toMatch(
-      /reachable with a token as application test-app .*; queue exists$/,
-    );
+    await expect(unchecked.startup).resolves.toBe('not checked');
   });
 
   it('survives a failed creation at start-up and creates the queue on the first write', async () => {
     client.exists = false;
     client.createFailures = [new RestError('down', { statusCode: 503 })];
     const queue = await createQueue();
-    await expect(queue.checkAccess()).rejects.toMatchObject({
+    await expect(queue.startup).resolves.toMatchObject({
       code: 'QUEUE_UNAVAILABLE',
       hint: expect.stringMatching(/Request to queue "code-requests".*HTTP 503/) as string,
     });
@@ -82,32 +71,32 @@ describe('CodeQueue', () => {
     expect(client.sent).toHaveLength(1);
   });
 
-  it('is not ready after a failure, probes in the background while not ready, and is ready once the probe succeeds', async () => {
+  it('reports the queue down after a failure, logging what to fix once, and up again after a probe succeeds', async () => {
     client.createFailures = [new RestError('down', { statusCode: 503 }), new RestError('down', { statusCode: 503 })];
     const queue = await createQueue();
-    await expect(queue.checkAccess()).rejects.toMatchObject({ code: 'QUEUE_UNAVAILABLE' });
-    expect(client.creates).toBe(1);
+    await queue.startup;
+    expect(queue.status.state).toBe('down');
+    await expect(queue.probe()).rejects.toMatchObject({ code: 'QUEUE_UNAVAILABLE' });
+    expect(queue.status.state).toBe('down');
+    const down = logs.lines.filter((line) => line.includes('is down'));
+    expect(down).toEqual([expect.stringMatching(/^warn \[CodeQueue\] Storage queue "code-requests" .*HTTP 503/)]);
 
-    expect(queue.health()).toMatchObject({ available: false, detail: expect.stringMatching(/HTTP 503/) as string });
-    expect(queue.health().available).toBe(false); // one probe at a time
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(client.creates).toBe(2); // that probe failed too
-
-    queue.health();
-    await new Promise((resolve) => setImmediate(resolve));
+    await queue.probe();
     expect(client.creates).toBe(3);
-    expect(queue.health()).toMatchObject({ available: true });
+    expect(queue.status.state).toBe('up');
+    expect(logs.text()).toMatch(/Storage queue "code-requests" at devstoreaccount1 is up again/);
   });
 
-  it('waits out the failure window without probing when it may not create the queue', async () => {
+  it('forgets a failure on a probe when it may not create the queue, and a write decides', async () => {
     const queue = await createQueue({ createIfNotExists: false });
     client.sendFailures = [new RestError('busy', { statusCode: 503 })];
     await expect(queue.publish(MESSAGE)).rejects.toMatchObject({ code: 'QUEUE_UNAVAILABLE' });
-    expect(queue.health().available).toBe(false);
-    await new Promise((resolve) => setImmediate(resolve));
+    expect(queue.status.state).toBe('down');
+    await queue.probe();
     expect(client.creates).toBe(0);
+    expect(queue.status.state).toBe('unknown');
     await queue.publish(MESSAGE);
-    expect(queue.health().available).toBe(true); // a successful write clears it
+    expect(queue.status.state).toBe('up');
   });
 
   it('reports a missing queue when it may not create it', async () => {

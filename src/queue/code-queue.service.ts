@@ -1,100 +1,71 @@
 import type { QueueClient } from '@azure/storage-queue';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { AppCredential } from '../azure/app-credential.js';
-import { STORAGE_SCOPE } from '../azure/azure.constants.js';
-import { credentialError } from '../azure/credential.errors.js';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DeadlineExceededError, untilAborted } from '../common/deadline.js';
-import { ServiceError, operatorMessage } from '../common/service-error.js';
+import { DependencyStatus } from '../common/dependency-status.js';
+import { ServiceError } from '../common/service-error.js';
 import { type QueueConfig, queueConfig } from '../config/config.module.js';
 import { type CodeMessage, encodeMessage } from './code-message.js';
 import { QUEUE_CLIENT } from './queue.constants.js';
 import { QueueNotFoundError, translateQueueFailure } from './queue.errors.js';
 
-/** After a failed write, readiness reports the queue down for this long (then lets traffic try again). */
-const FAILURE_WINDOW_MS = 30_000;
-
-/** What readiness reports for the queue. */
-export interface QueueHealth {
-  available: boolean;
-  detail: string;
-}
-
 /** How start-up found the queue: created, already there, not checked, or the failure. */
-type StartupOutcome = 'created' | 'exists' | 'not checked' | ServiceError;
+export type QueueStartup = 'created' | 'exists' | 'not checked' | ServiceError;
 
 /**
  * Writes one message per issued code to the Azure Storage queue.
  *
  * `publish()` resolves only once the queue service has accepted the message,
- * and throws a `ServiceError` (503) otherwise. With
- * `QUEUE_CREATE_IF_NOT_EXISTS` (default on) the queue is created at start-up,
- * and again if a write finds it missing.
+ * and throws a `ServiceError` (503) otherwise. With `QUEUE_CREATE_IF_NOT_EXISTS`
+ * the queue is created at start-up, and again if a write finds it missing.
  */
 @Injectable()
-export class CodeQueue implements OnApplicationBootstrap {
+export class CodeQueue implements OnModuleInit {
   private readonly logger = new Logger(CodeQueue.name);
-  private readonly target: string;
-  private startup: Promise<StartupOutcome> = Promise.resolve('not checked');
-  private lastFailure?: { at: number; error: ServiceError };
-  /** A background creation check started by readiness while the queue is reported down. */
-  private probe?: Promise<unknown>;
+  /** The queue, named for log lines: `queue "<name>" at <account>`. */
+  readonly target: string;
+  readonly status: DependencyStatus;
+  private startupCheck: Promise<QueueStartup> = Promise.resolve('not checked');
 
   constructor(
     @Inject(QUEUE_CLIENT) private readonly client: QueueClient,
     @Inject(queueConfig.KEY) private readonly config: QueueConfig,
-    private readonly credential: AppCredential,
   ) {
     this.target = `queue "${client.name}" at ${client.accountName || 'the storage account'}`;
+    this.status = new DependencyStatus(`Storage ${this.target}`, this.logger);
   }
 
-  onApplicationBootstrap(): void {
+  onModuleInit(): void {
     if (this.config.createIfNotExists) {
-      this.startup = this.createQueue().then(
+      this.startupCheck = this.createQueue().then(
         (created) => (created ? 'created' : 'exists'),
         (error: unknown) => error as ServiceError,
       );
     }
   }
 
-  /**
-   * Start-up diagnostics: who the client authenticates as (Entra ID mode) and
-   * how start-up found the queue. Throws `ServiceError`s.
-   */
-  async checkAccess(): Promise<string> {
-    const identity = this.config.queueUrl ? await this.identity() : undefined;
-    const outcome = await this.startup;
-    if (outcome instanceof ServiceError) {
-      throw outcome;
-    }
-    const how = identity ? `with a token as ${identity}` : 'with a connection string (local development)';
-    return `Storage ${this.target}: reachable ${how}; queue ${outcome}`;
+  /** How start-up found the queue; never rejects. */
+  get startup(): Promise<QueueStartup> {
+    return this.startupCheck;
   }
 
   /**
-   * Readiness, from memory: down while the last queue operation failed less
-   * than 30 s ago. While down, and when the app may create the queue, it also
-   * starts one background `createIfNotExists` (never more than one at a
-   * time), so the instance is ready again as soon as the queue answers. (A
-   * sender-only identity may not read queue properties: without
-   * `QUEUE_CREATE_IF_NOT_EXISTS` the window alone decides.)
+   * Checks the queue again without writing a message: creates it if allowed.
+   * A sender-only identity may not read queue properties, so without
+   * `QUEUE_CREATE_IF_NOT_EXISTS` the failure is forgotten and the next write
+   * is the probe.
    */
-  health(): QueueHealth {
-    const failure = this.lastFailure;
-    if (failure && Date.now() - failure.at < FAILURE_WINDOW_MS) {
-      if (this.config.createIfNotExists) {
-        this.probe ??= this.createQueue()
-          .catch(() => undefined)
-          .finally(() => (this.probe = undefined));
-      }
-      return { available: false, detail: operatorMessage(failure.error) };
+  async probe(): Promise<void> {
+    if (this.config.createIfNotExists) {
+      await this.createQueue();
+    } else {
+      this.status.forget();
     }
-    return { available: true, detail: `${this.target}: no failed write in the last ${FAILURE_WINDOW_MS / 1000} s` };
   }
 
   /** `deadline` (the request's budget) cancels the write, SDK retries included. */
   async publish(message: CodeMessage, deadline?: AbortSignal): Promise<void> {
-    await untilAborted(this.startup, deadline).catch(() => {
-      throw new DeadlineExceededError('the wait for the queue start-up check'); // startup itself never rejects
+    await untilAborted(this.startupCheck, deadline).catch(() => {
+      throw new DeadlineExceededError('the wait for the queue start-up check');
     });
     const body = encodeMessage(message);
     try {
@@ -112,7 +83,7 @@ export class CodeQueue implements OnApplicationBootstrap {
   private async send(body: string, deadline: AbortSignal | undefined): Promise<void> {
     try {
       await this.client.sendMessage(body, { messageTimeToLive: this.config.messageTtlSeconds, abortSignal: deadline });
-      this.lastFailure = undefined;
+      this.status.succeeded();
     } catch (error) {
       if (deadline?.aborted) {
         throw new DeadlineExceededError('the queue write');
@@ -125,25 +96,16 @@ export class CodeQueue implements OnApplicationBootstrap {
   private async createQueue(): Promise<boolean> {
     try {
       const { succeeded } = await this.client.createIfNotExists();
-      this.lastFailure = undefined;
+      this.status.succeeded();
       return succeeded;
     } catch (error) {
       throw this.failed(error);
     }
   }
 
-  private async identity(): Promise<string> {
-    try {
-      return await this.credential.identityFor(STORAGE_SCOPE);
-    } catch (error) {
-      throw credentialError(this.target, error);
-    }
-  }
-
-  /** Translates a failure and remembers it for readiness. */
   private failed(error: unknown): ServiceError {
     const translated = translateQueueFailure(this.target, error);
-    this.lastFailure = { at: Date.now(), error: translated };
+    this.status.failed(translated);
     return translated;
   }
 }

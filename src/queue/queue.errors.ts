@@ -3,7 +3,8 @@ import { credentialError, isCredentialFailure } from '../azure/credential.errors
 import { describeError } from '../common/describe-error.js';
 import { ServiceError } from '../common/service-error.js';
 
-const CLIENT_DETAIL = 'The code could not be recorded; no code was issued.';
+/** What a client is told when the queue fails. */
+export const QUEUE_DETAIL = 'The code could not be recorded; no code was issued.';
 
 /** A message could not be written to the queue: 503, the client may retry. */
 abstract class QueueError extends ServiceError {
@@ -34,26 +35,26 @@ export function translateQueueFailure(target: string, error: unknown): ServiceEr
   const status = isRestError(error) ? error.statusCode : undefined;
   if (status === 403 && isRestError(error) && error.code === 'AuthenticationFailed') {
     return new QueueAccessDeniedError(
-      CLIENT_DETAIL,
+      QUEUE_DETAIL,
       `The storage account rejected the app's token for ${target} (AuthenticationFailed): check that the ` +
         "identity belongs to the account's tenant and that STORAGE_QUEUE_URL names the right account.",
     );
   }
   if (status === 403) {
     return new QueueAccessDeniedError(
-      CLIENT_DETAIL,
+      QUEUE_DETAIL,
       `The app's identity may not write to ${target}: grant it the "Storage Queue Data Message Sender" role ` +
         'on the queue (creating the queue needs "Storage Queue Data Contributor", or set QUEUE_CREATE_IF_NOT_EXISTS=false).',
     );
   }
   if (status === 404) {
     return new QueueNotFoundError(
-      CLIENT_DETAIL,
+      QUEUE_DETAIL,
       `${target} does not exist: create it, or set QUEUE_CREATE_IF_NOT_EXISTS=true.`,
     );
   }
   return new QueueUnavailableError(
-    CLIENT_DETAIL,
+    QUEUE_DETAIL,
     `Request to ${target} failed (${describeError(error)}); check STORAGE_QUEUE_URL and that the account is reachable.`,
   );
 }

@@ -2,7 +2,7 @@ import type { TokenCredential } from '@azure/identity';
 import { QueueClient, type StoragePipelineOptions } from '@azure/storage-queue';
 import { Module } from '@nestjs/common';
 import { AzureModule } from '../azure/azure.module.js';
-import { AZURE_CREDENTIAL } from '../azure/azure.constants.js';
+import { AppCredential } from '../azure/app-credential.js';
 import { type QueueConfig, queueConfig } from '../config/config.module.js';
 import { queueRetryOptions } from './queue-retry.js';
 import { CodeQueue } from './code-queue.service.js';
@@ -30,7 +30,7 @@ export function createQueueClient(config: QueueConfig, credential: TokenCredenti
     {
       provide: QUEUE_CLIENT,
       useFactory: createQueueClient,
-      inject: [queueConfig.KEY, AZURE_CREDENTIAL],
+      inject: [queueConfig.KEY, AppCredential],
     },
     CodeQueue,
   ],

@@ -1,24 +1,29 @@
 import { CredentialUnavailableError } from '@azure/identity';
 import { RestError, type SecretClient } from '@azure/keyvault-secrets';
-import { StaticTokenCredential } from '../../test/doubles/static-credential.js';
-import { AppCredential } from '../azure/app-credential.js';
+import { createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline';
 import { KeyVaultSecretSource } from './key-vault-secret-source.js';
 
 const VAULT = 'https://kv-codes.vault.azure.net/';
-let credential: StaticTokenCredential;
-
-beforeEach(() => {
-  credential = new StaticTokenCredential({
-    appid: 'c0ffee00-app',
-    xms_mirid: '/subscriptions/s/providers/Microsoft.Web/sites/app-codes',
-  });
-});
-
 type GetSecret = (name: string, options: { abortSignal: AbortSignal }) => Promise<{ value?: string }>;
 
 function sourceAnswering(answer: GetSecret, readTimeoutMs = 1_000): KeyVaultSecretSource {
   const client = { vaultUrl: VAULT, getSecret: answer } as unknown as SecretClient;
-  return new KeyVaultSecretSource(client, new AppCredential(credential, 1_000), readTimeoutMs);
+  return new KeyVaultSecretSource(client, readTimeoutMs);
+}
+
+/** Every object reachable from `root` through its own properties, hidden ones included. */
+function reachable(root: object, seen = new Set<object>()): object[] {
+  if (seen.has(root)) {
+    return [];
+  }
+  seen.add(root);
+  for (const name of Object.getOwnPropertyNames(root)) {
+    const value: unknown = (root as Record<string, unknown>)[name];
+    if (typeof value === 'object' && value !== null) {
+      reachable(value, seen);
+    }
+  }
+  return [...seen];
 }
 
 const failing = (error: Error) => sourceAnswering(() => Promise.reject(error));
@@ -94,28 +99,16 @@ describe('KeyVaultSecretSource', () => {
   });
 
   it('does not keep the SDK error, which holds the request and its bearer token', async () => {
-    const sdkError = new RestError('Forbidden', { statusCode: 403 });
+    const bearer = 'Bearer eyJ0eXAiOiJKV1Qi.kv-token-body';
+    const request = createPipelineRequest({
+      url: `${VAULT}secrets/k/`,
+      headers: createHttpHeaders({ authorization: bearer }),
+    });
+    const sdkError = new RestError('Forbidden', { statusCode: 403, request });
     const failure = (await failing(sdkError)
       .read('k')
       .catch((e: unknown) => e)) as Error;
     expect(failure.cause).toBeUndefined();
-    expect(JSON.stringify(failure, Object.getOwnPropertyNames(failure))).not.toContain('request');
-  });
-
-  it('says which identity it authenticates as, from the Key Vault token', async () => {
-    const source = sourceAnswering(() => Promise.resolve({ value: 'v' }));
-    await expect(source.identity()).resolves.toBe(
-      'system-assigned managed identity app-codes (client id c0ffee00-app)',
-    );
-    expect(credential.calls.map((call) => call.scopes)).toEqual(['https://vault.azure.net/.default']);
-  });
-
-  it('explains a credential that cannot produce a token', async () => {
-    credential.failure = new CredentialUnavailableError('ManagedIdentityCredential: no endpoint');
-    const source = sourceAnswering(() => Promise.resolve({ value: 'v' }));
-    await expect(source.identity()).rejects.toMatchObject({
-      code: 'CREDENTIAL_UNAVAILABLE',
-      hint: expect.stringContaining(`No Microsoft Entra token for Key Vault ${VAULT}`) as string,
-    });
+    expect(reachable(failure).filter((value) => value === request || value === sdkError)).toEqual([]);
   });
 });

@@ -1,13 +1,14 @@
 import { type SecretClient, isRestError } from '@azure/keyvault-secrets';
-import type { AppCredential } from '../azure/app-credential.js';
-import { KEY_VAULT_SCOPE } from '../azure/azure.constants.js';
 import { credentialError, isCredentialFailure } from '../azure/credential.errors.js';
 import { describeError } from '../common/describe-error.js';
 import { type ServiceError } from '../common/service-error.js';
 import type { SecretSource } from './secret-source.js';
-import { SecretAccessDeniedError, SecretNotFoundError, SecretStoreUnavailableError } from './secrets.errors.js';
-
-const CLIENT_DETAIL = 'The service could not read its configuration secret.';
+import {
+  SECRET_DETAIL,
+  SecretAccessDeniedError,
+  SecretNotFoundError,
+  SecretStoreUnavailableError,
+} from './secrets.errors.js';
 
 /**
  * Reads secrets from Azure Key Vault with the app's shared credential and
@@ -19,18 +20,9 @@ export class KeyVaultSecretSource implements SecretSource {
 
   constructor(
     private readonly client: SecretClient,
-    private readonly credential: AppCredential,
     private readonly readTimeoutMs: number,
   ) {
     this.description = `Key Vault ${client.vaultUrl}`;
-  }
-
-  async identity(): Promise<string> {
-    try {
-      return await this.credential.identityFor(KEY_VAULT_SCOPE);
-    } catch (error) {
-      throw credentialError(this.description, error);
-    }
   }
 
   async read(name: string): Promise<string> {
@@ -42,7 +34,7 @@ export class KeyVaultSecretSource implements SecretSource {
       throw this.translate(name, error);
     }
     if (!value) {
-      throw new SecretNotFoundError(CLIENT_DETAIL, `Secret "${name}" in ${this.description} has no value: set one.`);
+      throw new SecretNotFoundError(SECRET_DETAIL, `Secret "${name}" in ${this.description} has no value: set one.`);
     }
     return value;
   }
@@ -55,33 +47,33 @@ export class KeyVaultSecretSource implements SecretSource {
     const status = isRestError(error) ? error.statusCode : undefined;
     if (status === 404) {
       return new SecretNotFoundError(
-        CLIENT_DETAIL,
+        SECRET_DETAIL,
         `Secret "${name}" does not exist in ${vault}: create it (az keyvault secret set) or fix THIRD_PARTY_API_SECRET_NAME.`,
       );
     }
     if (status === 403) {
       return new SecretAccessDeniedError(
-        CLIENT_DETAIL,
+        SECRET_DETAIL,
         `The app's identity may not read secret "${name}" in ${vault}: grant it the "Key Vault Secrets User" role on the vault or the secret.`,
       );
     }
     if (status === 429) {
       return new SecretStoreUnavailableError(
-        CLIENT_DETAIL,
+        SECRET_DETAIL,
         `${vault} is throttling the app (HTTP 429) while it reads secret "${name}": the value is cached, so look for ` +
           "other clients of the vault or the subscription's Key Vault limits.",
       );
     }
     if (error instanceof Error && error.name === 'AbortError') {
       return new SecretStoreUnavailableError(
-        CLIENT_DETAIL,
+        SECRET_DETAIL,
         `Reading secret "${name}" from ${vault} took longer than ${this.readTimeoutMs} ms, ` +
           "the SDK's retries included: the vault is unreachable, not answering or throttling; check network rules, " +
           'private endpoint and DNS.',
       );
     }
     return new SecretStoreUnavailableError(
-      CLIENT_DETAIL,
+      SECRET_DETAIL,
       `Reading secret "${name}" from ${vault} failed (${describeError(error)}); check that the vault exists and is reachable.`,
     );
   }

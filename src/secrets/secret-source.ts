@@ -3,6 +3,4 @@ export interface SecretSource {
   /** Human-readable origin for logs, e.g. `Key Vault https://x.vault.azure.net/`. Never a secret. */
   readonly description: string;
   read(name: string): Promise<string>;
-  /** Who the source authenticates as, when it uses the Azure credential (for start-up diagnostics). */
-  identity?(): Promise<string>;
 }

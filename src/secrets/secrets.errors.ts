@@ -1,5 +1,8 @@
 import { ServiceError } from '../common/service-error.js';
 
+/** What a client is told when the secret cannot be read. */
+export const SECRET_DETAIL = 'The service could not read its configuration secret.';
+
 /** A secret could not be read. Always 503: the service cannot work until it can read it again. */
 abstract class SecretsError extends ServiceError {
   readonly status = 503;

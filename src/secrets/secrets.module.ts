@@ -12,7 +12,7 @@ import { SecretsService } from './secrets.service.js';
 /** Key Vault when `KEY_VAULT_URL` is set; otherwise the local-development fallback. */
 export function createSecretSource(config: SecretsConfig, credential: AppCredential): SecretSource {
   if (config.keyVaultUrl) {
-    return new KeyVaultSecretSource(new SecretClient(config.keyVaultUrl, credential), credential, config.readTimeoutMs);
+    return new KeyVaultSecretSource(new SecretClient(config.keyVaultUrl, credential), config.readTimeoutMs);
   }
   new Logger('SecretsModule').warn(
     'KEY_VAULT_URL is not set: reading the third-party API key from THIRD_PARTY_API_KEY. ' +

@@ -2,6 +2,7 @@ import { jest } from '@jest/globals';
 import { Test } from '@nestjs/testing';
 import { FakeSecretSource } from '../../test/doubles/fake-secret-source.js';
 import { LogCapture } from '../../test/doubles/log-capture.js';
+import { SecretRedaction } from '../common/secret-redaction.js';
 import { secretsConfig } from '../config/config.module.js';
 import { SECRET_SOURCE } from './secrets.constants.js';
 import { SecretsService } from './secrets.service.js';
@@ -24,6 +25,7 @@ describe('SecretsService', () => {
         SecretsService,
         { provide: SECRET_SOURCE, useValue: source },
         { provide: secretsConfig.KEY, useValue: { cacheTtlMs: TTL_MS, refreshBackoffMs: BACKOFF_MS } },
+        SecretRedaction,
       ],
     })
       .setLogger(logs)
@@ -111,20 +113,21 @@ describe('SecretsService', () => {
     expect(source.reads).toBe(2);
   });
 
-  it('reports readiness from memory and starts a background read when nothing is cached', async () => {
+  it('reports the secret down while no value can be read, logging it once, and up once a read succeeds', async () => {
     source.failure = new Error('vault down');
-    expect(secrets.health(NAME)).toEqual({ available: false, detail: 'not read yet' });
-    await new Promise((resolve) => setImmediate(resolve));
+    expect(secrets.status(NAME).state).toBe('unknown');
+    await expect(secrets.get(NAME)).rejects.toThrow('vault down');
+    expect(secrets.status(NAME).state).toBe('down');
+    await expect(secrets.get(NAME)).rejects.toThrow('vault down'); // backing off: the same failure, no read
     expect(source.reads).toBe(1);
-    expect(secrets.health(NAME)).toEqual({ available: false, detail: 'Error' });
-    expect(source.reads).toBe(1); // backing off: readiness does not hammer the source
+    expect(logs.lines.filter((line) => line.includes('is down'))).toHaveLength(1);
 
     source.failure = undefined;
     jest.advanceTimersByTime(BACKOFF_MS);
-    secrets.health(NAME);
+    await expect(secrets.get(NAME)).rejects.toThrow('vault down'); // answers at once, reads in the background
     await new Promise((resolve) => setImmediate(resolve));
-    expect(secrets.health(NAME)).toEqual({ available: true, detail: 'cached from the fake secret source' });
-    expect(source.reads).toBe(2);
+    expect(secrets.status(NAME).state).toBe('up');
+    expect(logs.text()).toMatch(/Secret "third-party-api-key" in the fake secret source is up again/);
   });
 
   it('goes to the source on the next read after invalidate()', async () => {

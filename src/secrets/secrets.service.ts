@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type SecretsConfig, secretsConfig } from '../config/config.module.js';
-import { registerSecretValue } from '../common/secret-redaction.js';
+import { DependencyStatus } from '../common/dependency-status.js';
+import { SecretRedaction } from '../common/secret-redaction.js';
 import { operatorMessage } from '../common/service-error.js';
 import type { SecretSource } from './secret-source.js';
 import { SECRET_SOURCE } from './secrets.constants.js';
@@ -21,33 +22,16 @@ interface CachedSecret {
   /** Why the last read failed, while it backs off. */
   lastError?: Error;
   inFlight?: Promise<string>;
-}
-
-/** What readiness reports for one secret. Never the value. */
-export interface SecretHealth {
-  available: boolean;
-  detail: string;
+  /** Up once a value has been read; down while there is none and reading fails. */
+  status: DependencyStatus;
 }
 
 /**
- * Secret values for the rest of the app, read from Key Vault (or the local
- * environment) and kept in memory.
- *
- * - A value is served from memory; once `SECRET_CACHE_TTL_SECONDS` have
- *   passed, the next read refreshes it in the background while the cached
- *   value keeps being served, so no request waits on Key Vault.
- * - Concurrent readers of the same secret share one in-flight fetch.
- * - When a refresh fails, the last good value keeps being served (and the
- *   failure is logged); the source is asked again after
- *   `SECRET_REFRESH_BACKOFF_SECONDS`, doubling with each consecutive failure
- *   up to 5 minutes. When there is no value yet, callers get the last
- *   failure at once, and a read starts in the background once the backoff
- *   is over; only the very first read is waited for.
- * - `invalidate()` makes the next read go to the source, e.g. after the
- *   third party rejected a key that was rotated.
- *
- * `get()` throws a `ServiceError` only when no value has ever been read.
- * Values are never logged.
+ * Secret values, read from Key Vault (or the local environment) and kept in
+ * memory: stale values are refreshed in the background, concurrent readers
+ * share one read, a failed refresh keeps serving the last good value and backs
+ * off (docs/resilience.md). `get()` throws a `ServiceError` only while no
+ * value has ever been read. Values are never logged.
  */
 @Injectable()
 export class SecretsService {
@@ -57,29 +41,12 @@ export class SecretsService {
   constructor(
     @Inject(SECRET_SOURCE) private readonly source: SecretSource,
     @Inject(secretsConfig.KEY) private readonly config: SecretsConfig,
+    private readonly redaction: SecretRedaction,
   ) {}
 
   /** Where values come from, for logs and diagnostics. */
   get sourceDescription(): string {
     return this.source.description;
-  }
-
-  /**
-   * Start-up diagnostics: who the source authenticates as, and whether the
-   * secret can be read (the read fills the cache). Throws `ServiceError`s.
-   */
-  async checkAccess(name: string): Promise<string> {
-    // Both at once (they share one token request); the read runs even when the identity check fails, so its
-    // failure is cached and requests are answered at once instead of the first one waiting on the source.
-    const [who, read] = await Promise.allSettled([this.source.identity?.(), this.get(name)]);
-    if (who.status === 'rejected') {
-      throw who.reason;
-    }
-    if (read.status === 'rejected') {
-      throw read.reason;
-    }
-    const identity = who.value;
-    return `${this.source.description}: secret "${name}" is readable${identity ? ` as ${identity}` : ''}`;
   }
 
   async get(name: string): Promise<string> {
@@ -102,20 +69,9 @@ export class SecretsService {
     return this.fetch(name);
   }
 
-  /**
-   * Readiness, from memory only: whether a value is cached (even a stale one).
-   * With none, it starts a read in the background (subject to the backoff, and
-   * shared with any read under way), so the app becomes ready by itself once
-   * the source answers again.
-   */
-  health(name: string): SecretHealth {
-    const entry = this.cache.get(name);
-    if (entry?.value !== undefined) {
-      return { available: true, detail: `cached from ${this.source.description}` };
-    }
-    this.get(name).catch(() => undefined);
-    const why = entry?.lastError === undefined ? 'not read yet' : operatorMessage(entry.lastError);
-    return { available: false, detail: why };
+  /** The health of the secret `name`, for readiness. */
+  status(name: string): DependencyStatus {
+    return this.entry(name).status;
   }
 
   /**
@@ -133,13 +89,18 @@ export class SecretsService {
     entry.retryAt = 0;
   }
 
-  private fetch(name: string): Promise<string> {
+  private entry(name: string): CachedSecret {
     let entry = this.cache.get(name);
     if (!entry) {
-      entry = { refreshAt: 0, retryAt: 0, failures: 0, mustRefresh: false };
+      const status = new DependencyStatus(`Secret "${name}" in ${this.source.description}`, this.logger);
+      entry = { refreshAt: 0, retryAt: 0, failures: 0, mustRefresh: false, status };
       this.cache.set(name, entry);
     }
-    const cached = entry;
+    return entry;
+  }
+
+  private fetch(name: string): Promise<string> {
+    const cached = this.entry(name);
     cached.inFlight ??= this.load(name, cached).finally(() => {
       cached.inFlight = undefined;
     });
@@ -149,7 +110,8 @@ export class SecretsService {
   private async load(name: string, entry: CachedSecret): Promise<string> {
     try {
       const value = await this.source.read(name);
-      registerSecretValue(value);
+      this.redaction.add(value);
+      entry.status.succeeded();
       if (entry.value !== undefined && entry.value !== value) {
         this.logger.log(`Secret "${name}" has a new value from ${this.source.description}`);
       }
@@ -162,6 +124,7 @@ export class SecretsService {
       entry.retryAt = Date.now() + backoffMs;
       if (entry.value === undefined) {
         entry.lastError = error instanceof Error ? error : new Error(String(error));
+        entry.status.failed(error);
         throw error;
       }
       entry.mustRefresh = false;

@@ -1,16 +1,16 @@
 import { HttpService } from '@nestjs/axios';
-import { Agent } from 'node:http';
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type AxiosResponse, isAxiosError } from 'axios';
 import type { IPolicy } from 'cockatiel';
 import { firstValueFrom } from 'rxjs';
 import { DeadlineExceededError, untilAborted } from '../common/deadline.js';
 import { describeError } from '../common/describe-error.js';
 import { type ThirdPartyConfig, thirdPartyConfig } from '../config/config.module.js';
-import { type SecretHealth, SecretsService } from '../secrets/secrets.service.js';
+import { SecretsService } from '../secrets/secrets.service.js';
 import { createThirdPartyPolicy, translatePolicyError } from './third-party.policy.js';
 import { isKeyRejected, parseValue, retryAfterMs } from './third-party.response.js';
 import {
+  THIRD_PARTY_DETAIL,
   ThirdPartyBadResponseError,
   ThirdPartyKeyRejectedError,
   ThirdPartyStatusError,
@@ -19,26 +19,17 @@ import {
 } from './third-party.errors.js';
 
 const KEY_HEADER = 'x-functions-key';
-const CLIENT_DETAIL = 'The upstream number service failed.';
 
 /**
- * Client of the third-party number API. Each call reads the access key from
- * `SecretsService` (cached) and sends it as `x-functions-key`.
- *
- * When the API answers 401 or 403, the key was probably rotated: the cached
- * secret is invalidated, read again, and the call is retried once with the
- * new value, so a rotation in Key Vault needs no restart.
- *
- * Every call runs through the resilience pipeline of `third-party.policy.ts`
- * (bulkhead, circuit breaker, time budget, retries of transient failures).
- *
- * Throws `ThirdPartyError`s (502; 504 on timeout; 503 with the breaker open
- * or the bulkhead full). The key never appears
- * in an error or a log line: axios errors, which carry request headers, are
- * translated here and never passed on.
+ * Client of the third-party number API: reads the access key from
+ * `SecretsService` and sends it as `x-functions-key`, through the resilience
+ * pipeline of `third-party.policy.ts`. A 401/403 means the key was probably
+ * rotated: the secret is read again and the call retried once with the new
+ * value. Throws `ThirdPartyError`s; axios errors, which carry the request
+ * headers (the key), are translated here and never passed on.
  */
 @Injectable()
-export class ThirdPartyClient implements OnModuleDestroy {
+export class ThirdPartyClient {
   private readonly logger = new Logger(ThirdPartyClient.name);
 
   private readonly policy: IPolicy;
@@ -51,28 +42,10 @@ export class ThirdPartyClient implements OnModuleDestroy {
     this.policy = createThirdPartyPolicy(config, this.logger);
   }
 
-  /** Start-up diagnostics: reads the access key once (which also fills the cache). */
-  checkKey(): Promise<string> {
-    return this.secrets.checkAccess(this.config.apiKeySecretName);
-  }
-
-  /** Readiness of the access key, from memory (see `SecretsService.health`). */
-  keyHealth(): SecretHealth {
-    return this.secrets.health(this.config.apiKeySecretName);
-  }
-
-  /** Closes the kept-alive sockets so shutdown does not wait for their idle timeout. */
-  onModuleDestroy(): void {
-    const { httpAgent, httpsAgent } = this.http.axiosRef.defaults as { httpAgent?: unknown; httpsAgent?: unknown };
-    for (const agent of [httpAgent, httpsAgent]) {
-      if (agent instanceof Agent) {
-        agent.destroy();
-      }
-    }
-  }
-
-  /** Returns the integer `value` of one answer of the third-party API. */
-  /** `deadline` (the request's budget) cancels the call, retries included, and any wait for the key. */
+  /**
+   * The integer `value` of one answer of the third-party API. `deadline` (the
+   * request's budget) cancels the call, retries included, and any wait for the key.
+   */
   async getNumber(deadline?: AbortSignal): Promise<number> {
     try {
       return await this.policy.execute(({ signal }) => this.callOnce(signal), deadline);
@@ -120,19 +93,19 @@ export class ThirdPartyClient implements OnModuleDestroy {
     const code = isAxiosError(error) ? error.code : undefined;
     if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
       return new ThirdPartyTimeoutError(
-        'The upstream number service did not answer in time.',
+        THIRD_PARTY_DETAIL.late,
         `Third-party API ${this.config.endpoint} did not answer within ${this.config.attemptTimeoutMs} ms (one attempt's timeout).`,
       );
     }
     return new ThirdPartyUnreachableError(
-      CLIENT_DETAIL,
+      THIRD_PARTY_DETAIL.failed,
       `Third-party API ${this.config.endpoint} could not be reached (${code ?? describeError(error)}); check THIRD_PARTY_API_ENDPOINT.`,
     );
   }
 
   private keyRejected(response: AxiosResponse, why: string): ThirdPartyKeyRejectedError {
     return new ThirdPartyKeyRejectedError(
-      CLIENT_DETAIL,
+      THIRD_PARTY_DETAIL.failed,
       `Third-party API answered HTTP ${response.status} to the key in secret "${this.config.apiKeySecretName}" ` +
         `(${why}): put the current key in ${this.secrets.sourceDescription}.`,
     );
@@ -141,7 +114,7 @@ export class ThirdPartyClient implements OnModuleDestroy {
   private readValue(response: AxiosResponse<string>): number {
     if (response.status < 200 || response.status > 299) {
       throw new ThirdPartyStatusError(
-        CLIENT_DETAIL,
+        THIRD_PARTY_DETAIL.failed,
         `Third-party API ${this.config.endpoint} answered HTTP ${response.status}.`,
         response.status,
         retryAfterMs(response.headers['retry-after']),
@@ -150,7 +123,7 @@ export class ThirdPartyClient implements OnModuleDestroy {
     const value = parseValue(response.data);
     if (value === undefined) {
       throw new ThirdPartyBadResponseError(
-        'The upstream number service sent an unusable answer.',
+        THIRD_PARTY_DETAIL.unusable,
         `Third-party API ${this.config.endpoint} answered HTTP ${response.status} without an integer "value" in a JSON body.`,
       );
     }

@@ -1,5 +1,14 @@
 import { ServiceError } from '../common/service-error.js';
 
+/** What a client is told about each kind of third-party failure. */
+export const THIRD_PARTY_DETAIL = {
+  failed: 'The upstream number service failed.',
+  unusable: 'The upstream number service sent an unusable answer.',
+  late: 'The upstream number service did not answer in time.',
+  paused: 'The upstream number service is failing; calls are paused for a moment.',
+  busy: 'Too many upstream calls are in flight; try again shortly.',
+};
+
 /** The third-party API failed or answered something we cannot use: 502. */
 abstract class ThirdPartyError extends ServiceError {
   readonly status: number = 502;

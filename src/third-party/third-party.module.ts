@@ -1,22 +1,20 @@
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import type { AxiosRequestConfig } from 'axios';
 import { type ThirdPartyConfig, thirdPartyConfig } from '../config/config.module.js';
 import { SecretsModule } from '../secrets/secrets.module.js';
+import { KeepAliveAgents } from './keep-alive-agents.js';
 import { ThirdPartyClient } from './third-party.client.js';
 
 /** A generous ceiling for `{"value": n}`: a larger answer is not what we asked for. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
 /** axios settings for the third-party API: kept-alive sockets, a timeout, no redirects. */
-export function thirdPartyHttpOptions(config: ThirdPartyConfig): AxiosRequestConfig {
-  const agentOptions = { keepAlive: true, maxSockets: config.maxSockets };
+export function thirdPartyHttpOptions(config: ThirdPartyConfig, agents: KeepAliveAgents): AxiosRequestConfig {
   return {
     timeout: config.attemptTimeoutMs,
-    httpAgent: new HttpAgent(agentOptions),
-    httpsAgent: new HttpsAgent(agentOptions),
+    httpAgent: agents.http,
+    httpsAgent: agents.https,
     // A redirect would carry x-functions-key to another URL: refuse them.
     maxRedirects: 0,
     maxContentLength: MAX_RESPONSE_BYTES,
@@ -32,8 +30,9 @@ export function thirdPartyHttpOptions(config: ThirdPartyConfig): AxiosRequestCon
   imports: [
     SecretsModule,
     HttpModule.registerAsync({
+      extraProviders: [KeepAliveAgents],
       useFactory: thirdPartyHttpOptions,
-      inject: [thirdPartyConfig.KEY],
+      inject: [thirdPartyConfig.KEY, KeepAliveAgents],
     }),
   ],
   providers: [ThirdPartyClient],

@@ -19,6 +19,7 @@ import type { LoggerService } from '@nestjs/common';
 import { operatorMessage } from '../common/service-error.js';
 import type { ThirdPartyConfig } from '../config/config.module.js';
 import {
+  THIRD_PARTY_DETAIL,
   ThirdPartyBadResponseError,
   ThirdPartyBusyError,
   ThirdPartyCircuitOpenError,
@@ -99,20 +100,20 @@ export function createThirdPartyPolicy(config: Config, logger?: Pick<LoggerServi
 export function translatePolicyError(error: unknown, config: Config): unknown {
   if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
     return new ThirdPartyCircuitOpenError(
-      'The upstream number service is failing; calls are paused for a moment.',
+      THIRD_PARTY_DETAIL.paused,
       `Circuit breaker open after repeated third-party failures; calls resume in ${config.breaker.openMs} ms.`,
       Math.max(1, Math.ceil(config.breaker.openMs / 1000)),
     );
   }
   if (error instanceof BulkheadRejectedError) {
     return new ThirdPartyBusyError(
-      'Too many upstream calls are in flight; try again shortly.',
+      THIRD_PARTY_DETAIL.busy,
       `Bulkhead full: ${config.maxConcurrency} concurrent third-party calls on this instance.`,
     );
   }
   if (error instanceof TaskCancelledError) {
     return new ThirdPartyTimeoutError(
-      'The upstream number service did not answer in time.',
+      THIRD_PARTY_DETAIL.late,
       `Third-party call did not succeed within its ${config.budgetMs} ms budget, retries included.`,
     );
   }

@@ -1,9 +1,11 @@
 import { HttpModule } from '@nestjs/axios';
 import { Test } from '@nestjs/testing';
 import { secretsConfig, type ThirdPartyConfig, thirdPartyConfig } from '../../src/config/config.module.js';
+import { SecretRedaction } from '../../src/common/secret-redaction.js';
 import { SECRET_SOURCE } from '../../src/secrets/secrets.constants.js';
 import { SecretsService } from '../../src/secrets/secrets.service.js';
 import { ThirdPartyClient } from '../../src/third-party/third-party.client.js';
+import { KeepAliveAgents } from '../../src/third-party/keep-alive-agents.js';
 import { thirdPartyHttpOptions } from '../../src/third-party/third-party.module.js';
 import type { FakeSecretSource } from '../doubles/fake-secret-source.js';
 import type { LogCapture } from '../doubles/log-capture.js';
@@ -28,9 +30,12 @@ export async function createThirdPartyClient(
   overrides: Partial<ThirdPartyConfig> = {},
 ): Promise<ThirdPartyClient> {
   const config = { ...NO_RESILIENCE, endpoint, apiKeySecretName: API_KEY_SECRET, maxSockets: 8, ...overrides };
+  const agents = new KeepAliveAgents(config);
   const moduleRef = await Test.createTestingModule({
-    imports: [HttpModule.register(thirdPartyHttpOptions(config))],
+    imports: [HttpModule.register(thirdPartyHttpOptions(config, agents))],
     providers: [
+      { provide: KeepAliveAgents, useValue: agents },
+      SecretRedaction,
       ThirdPartyClient,
       SecretsService,
       { provide: SECRET_SOURCE, useValue: source },
