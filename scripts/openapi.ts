@@ -3,15 +3,22 @@
  * runs first, so the Swagger plugin's DTO metadata is in it, as in the
  * container), then the typed client's schema from that file.
  * `npm run openapi:client`: only the client's schema, from the committed openapi.json.
+ * `--check` (after `nest build`): writes nothing, exits 1 when either committed file is stale.
  *
  * The app is created in this process without listening, on a fixed local
  * environment, so the document does not depend on who runs the script.
  */
 import 'reflect-metadata';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { CLIENT_TYPES_FILE, OPENAPI_FILE, renderClientTypes, renderDocument } from './openapi-render.ts';
+import {
+  CLIENT_TYPES_FILE,
+  OPENAPI_FILE,
+  REGENERATE_COMMAND,
+  renderClientTypes,
+  renderDocument,
+} from './openapi-render.ts';
 
 type AppModuleExports = typeof import('../src/app.module.ts');
 type ApiDocsExports = typeof import('../src/docs/api-docs.ts');
@@ -35,23 +42,31 @@ async function createApp(): Promise<INestApplication> {
   return NestFactory.create(AppModule, { logger: false, abortOnError: false });
 }
 
-async function writeDocument(): Promise<void> {
+async function documentText(): Promise<string> {
   const { buildApiDocument } = await fromDist<ApiDocsExports>('docs/api-docs.js');
   const app = await createApp();
   try {
-    writeFileSync(OPENAPI_FILE, await renderDocument(buildApiDocument(app)));
+    return await renderDocument(buildApiDocument(app));
   } finally {
     await app.close();
   }
-  process.stdout.write(`wrote ${OPENAPI_FILE}\n`);
 }
 
-async function writeClientTypes(): Promise<void> {
-  writeFileSync(CLIENT_TYPES_FILE, await renderClientTypes(readFileSync(OPENAPI_FILE, 'utf8')));
-  process.stdout.write(`wrote ${CLIENT_TYPES_FILE}\n`);
+/** Each file with its current text; the client's schema comes from the document just produced, if any. */
+async function currentFiles(clientOnly: boolean): Promise<[string, string][]> {
+  const document = clientOnly ? readFileSync(OPENAPI_FILE, 'utf8') : await documentText();
+  const files: [string, string][] = [[CLIENT_TYPES_FILE, await renderClientTypes(document)]];
+  return clientOnly ? files : [[OPENAPI_FILE, document], ...files];
 }
 
-if (!process.argv.includes('--client-only')) {
-  await writeDocument();
+const files = await currentFiles(process.argv.includes('--client-only'));
+if (process.argv.includes('--check')) {
+  const stale = files.filter(([file, text]) => !existsSync(file) || readFileSync(file, 'utf8') !== text);
+  for (const [file] of stale) process.stderr.write(`${file} is stale: run \`${REGENERATE_COMMAND}\`\n`);
+  process.exitCode = stale.length > 0 ? 1 : 0;
+} else {
+  for (const [file, text] of files) {
+    writeFileSync(file, text);
+    process.stdout.write(`wrote ${file}\n`);
+  }
 }
-await writeClientTypes();

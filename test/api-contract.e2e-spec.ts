@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { ReferenceApi } from '../reference-api/main.js';
@@ -57,6 +58,11 @@ describe('the committed API contract', () => {
       expect(res.status).toBe(200);
       expectCommitted(OPENAPI_FILE, await renderDocument((await res.json()) as object));
     });
+
+    it(`is what \`${REGENERATE_COMMAND}\` writes (the in-process app, not listening), client types included`, () => {
+      const check = spawnSync(process.execPath, ['scripts/openapi.ts', '--check'], { encoding: 'utf8' });
+      expect(`${check.stderr}exit ${check.status}`).toBe('exit 0');
+    }, 60_000);
   });
 
   describe(CLIENT_TYPES_FILE, () => {
