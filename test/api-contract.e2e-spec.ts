@@ -51,7 +51,7 @@ describe('the committed API contract', () => {
       await app?.stop('SIGKILL');
       await referenceApi?.close();
       await azurite?.stop();
-    });
+    }, 30_000);
 
     it('is the document the built app serves at /docs-json', async () => {
       const res = await fetch(`${base}/docs-json`);

@@ -42,9 +42,9 @@ describe('REST callers against the running app', () => {
 
   beforeAll(async () => {
     stack = await LocalStack.start();
-  });
+  }, 60_000);
 
-  afterAll(() => stack.stop());
+  afterAll(() => stack?.stop(), 30_000);
 
   describe('the generated TypeScript client (clients/typescript)', () => {
     let app: TestApp;
@@ -53,7 +53,7 @@ describe('REST callers against the running app', () => {
     beforeAll(async () => {
       app = await stack.app({ RATE_LIMIT_PER_CLIENT: '1', RATE_LIMIT_GLOBAL: '100' });
       api = createApiClient(await listening(app));
-    });
+    }, 30_000);
 
     it('gets a typed code, and the code is the one on the queue', async () => {
       const { data, error, response } = await api.GET('/api/v1/getcode', {
@@ -94,7 +94,7 @@ describe('REST callers against the running app', () => {
     beforeAll(async () => {
       base = await listening(await stack.app());
       requests = parseHttpFile(readFileSync('api.http', 'utf8'), { baseUrl: base });
-    });
+    }, 30_000);
 
     it('has the calls a person tries first', () => {
       const routes = requests.map(({ method, url }) => `${method} ${url.replace(base, '')}`);
