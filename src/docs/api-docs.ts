@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 
 interface PackageInfo {
   name: string;
@@ -13,8 +13,11 @@ function packageInfo(): PackageInfo {
   return JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as PackageInfo;
 }
 
-/** Swagger UI at /docs and the OpenAPI document at /docs-json, titled and versioned from package.json. */
-export function setUpApiDocs(app: INestApplication): void {
+/**
+ * The OpenAPI document of the app, titled and versioned from package.json.
+ * Served at /docs-json, and written to openapi.json by `npm run openapi`.
+ */
+export function buildApiDocument(app: INestApplication): OpenAPIObject {
   const info = packageInfo();
   const config = new DocumentBuilder()
     .setTitle(info.name)
@@ -26,8 +29,13 @@ export function setUpApiDocs(app: INestApplication): void {
     .addTag('codes', 'Issue codes')
     .addTag('health', 'Liveness and readiness probes')
     .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, config), {
+  return SwaggerModule.createDocument(app, config);
+}
+
+/** Swagger UI at /docs and the OpenAPI document at /docs-json. */
+export function setUpApiDocs(app: INestApplication): void {
+  SwaggerModule.setup('docs', app, () => buildApiDocument(app), {
     jsonDocumentUrl: 'docs-json',
-    customSiteTitle: `${info.name} API`,
+    customSiteTitle: `${packageInfo().name} API`,
   });
 }
