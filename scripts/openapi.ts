@@ -21,6 +21,8 @@ import {
 } from './openapi-render.ts';
 
 type AppModuleExports = typeof import('../src/app.module.ts');
+type AppConfigExports = typeof import('../src/config/app-config.ts');
+type EnvironmentExports = typeof import('../src/config/environment.ts');
 type ApiDocsExports = typeof import('../src/docs/api-docs.ts');
 
 /** Enough for the app to be created; nothing is contacted. */
@@ -36,10 +38,11 @@ const fromDist = <T>(path: string): Promise<T> =>
   import(new URL(`../dist/${path}`, import.meta.url).href) as Promise<T>;
 
 async function createApp(): Promise<INestApplication> {
-  for (const name of Object.keys(process.env)) delete process.env[name];
-  Object.assign(process.env, LOCAL_ENVIRONMENT);
   const { AppModule } = await fromDist<AppModuleExports>('app.module.js');
-  return NestFactory.create(AppModule, { logger: false, abortOnError: false });
+  const { appConfigFrom } = await fromDist<AppConfigExports>('config/app-config.js');
+  const { parseEnvironment } = await fromDist<EnvironmentExports>('config/environment.js');
+  const config = appConfigFrom(parseEnvironment(LOCAL_ENVIRONMENT));
+  return NestFactory.create(AppModule.register(config), { logger: false, abortOnError: false });
 }
 
 async function documentText(): Promise<string> {

@@ -64,7 +64,7 @@ describe('REST callers against the running app', () => {
       const code: string = data!.code;
       expect(code).toMatch(CODE_PATTERN);
       expect(new Date(data!.timestamp).toISOString()).toBe(data!.timestamp);
-      const messages = (await drainQueue(app.queue)).map((text) => decodeMessage(text, 'base64'));
+      const messages = (await drainQueue(app.queue)).map((text) => decodeMessage(text));
       expect(messages).toEqual([{ code, timestamp: data!.timestamp, requestId: 'typed-client-1' }]);
     });
 
