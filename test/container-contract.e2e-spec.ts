@@ -3,7 +3,7 @@ import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSy
 import { join } from 'node:path';
 import { freePort } from '../scripts/ports.js';
 import { TelemetryIngestion } from './doubles/telemetry-ingestion.js';
-import { AppProcess, buildApp } from './support/app-process.js';
+import { AppProcess } from './support/app-process.js';
 import { eventually } from './support/eventually.js';
 import { drainQueue, uniqueQueueName } from './support/azurite.js';
 import { ProductionStack } from './support/production-stack.js';
@@ -50,7 +50,6 @@ describe('the container contract', () => {
   const asRoot = process.getuid?.() === 0;
 
   beforeAll(async () => {
-    buildApp();
     rmSync(RUNTIME_DIR, { recursive: true, force: true });
     mkdirSync(RUNTIME_DIR, { recursive: true });
     for (const file of ['package.json', 'package-lock.json']) {

@@ -1,6 +1,6 @@
 import { freePort } from '../scripts/ports.js';
 import { decodeMessage } from '../src/queue/code-message.js';
-import { AppProcess, buildApp } from './support/app-process.js';
+import { AppProcess } from './support/app-process.js';
 import { drainQueue, uniqueQueueName } from './support/azurite.js';
 import { eventually } from './support/eventually.js';
 import { FaultMatrix, type MatrixApp } from './support/fault-matrix.js';
@@ -39,7 +39,6 @@ describe('fault matrix: Key Vault and the identity endpoint (node dist/main.js, 
   );
 
   beforeAll(async () => {
-    buildApp();
     stack = await ProductionStack.start();
   }, 120_000);
 

@@ -3,7 +3,7 @@ import { freePort } from '../scripts/ports.js';
 import { decodeMessage } from '../src/queue/code-message.js';
 import { type ScriptedAnswer, ScriptedHttpServer } from './doubles/scripted-http-server.js';
 import { type TcpFault, TcpFaultProxy } from './doubles/tcp-fault-proxy.js';
-import { buildApp, startLocalAppProcess } from './support/app-process.js';
+import { startLocalAppProcess } from './support/app-process.js';
 import { Azurite, drainQueue, sharedQueueClient } from './support/azurite.js';
 import { FaultMatrix, type MatrixApp } from './support/fault-matrix.js';
 
@@ -47,7 +47,6 @@ describe('fault matrix: third party and queue (node dist/main.js)', () => {
   );
 
   beforeAll(async () => {
-    buildApp();
     azuritePort = await freePort();
     azurite = await Azurite.start({ port: azuritePort });
     queueLink = new TcpFaultProxy(azuritePort);

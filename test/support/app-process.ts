@@ -1,16 +1,12 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { freePort, waitForPort } from '../../scripts/ports.js';
 import { uniqueQueueName } from './azurite.js';
 
-/** Compiles the production bundle (`nest build`), as the container build does. */
-export function buildApp(): void {
-  execFileSync(process.execPath, ['node_modules/.bin/nest', 'build'], { stdio: 'pipe' });
-}
-
 /**
- * `node dist/main.js` as a child process with exactly the given environment
- * (plus PATH): the production build, seen from outside.
+ * `node dist/main.js` (built once per run by the e2e project's global setup)
+ * as a child process with exactly the given environment (plus PATH): the
+ * production build, seen from outside.
  */
 export class AppProcess {
   stdout = '';
