@@ -19,7 +19,7 @@ export default {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/src/**/*.spec.ts'],
+      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/support/**/*.spec.ts'],
     },
     {
       ...common,
@@ -27,6 +27,7 @@ export default {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       // A project's global setup runs only when one of its specs is selected: unit runs skip the build.
       globalSetup: '<rootDir>/test/support/build-app.ts',
+      setupFilesAfterEnv: [...common.setupFilesAfterEnv, '<rootDir>/test/support/e2e-hooks.ts'],
     },
   ],
 };

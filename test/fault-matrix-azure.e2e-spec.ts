@@ -43,8 +43,11 @@ describe('fault matrix: Key Vault and the identity endpoint (node dist/main.js, 
   }, 120_000);
 
   afterAll(async () => {
-    await matrix.finish('fault-matrix-azure', stack.key);
-    await stack.stop();
+    try {
+      await matrix.finish('fault-matrix-azure', stack.key);
+    } finally {
+      await stack?.stop();
+    }
   }, 60_000);
 
   /** Starts the production build and waits for its start-up diagnostics (which may be failing). */

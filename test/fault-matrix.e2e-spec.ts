@@ -59,9 +59,12 @@ describe('fault matrix: third party and queue (node dist/main.js)', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await matrix.finish('fault-matrix', KEY);
-    await Promise.all([upstream.stop(), thirdPartyLink.stop(), queueLink.stop()]);
-    await azurite.stop();
+    try {
+      await matrix.finish('fault-matrix', KEY);
+    } finally {
+      await Promise.all([upstream?.stop(), thirdPartyLink?.stop(), queueLink?.stop()]);
+      await azurite?.stop();
+    }
   }, 60_000);
 
   async function startApp(extra: Record<string, string> = {}): Promise<MatrixApp> {

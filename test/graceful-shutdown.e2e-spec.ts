@@ -40,8 +40,8 @@ describe('graceful shutdown (node dist/main.js)', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await upstream.stop();
-    await azurite.stop();
+    await upstream?.stop();
+    await azurite?.stop();
   });
 
   const startApp = (graceSeconds: number) =>

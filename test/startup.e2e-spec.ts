@@ -65,9 +65,9 @@ describe('the production build at start-up (node dist/main.js)', () => {
     });
 
     afterAll(async () => {
-      await app.stop('SIGKILL');
-      await referenceApi.close();
-      await azurite.stop();
+      await app?.stop('SIGKILL');
+      await referenceApi?.close();
+      await azurite?.stop();
       await identity.stop();
     });
 
