@@ -24,6 +24,13 @@ export default tseslint.config(
     },
   },
   {
+    // Plain CommonJS for any Node (scripts/check-node.cjs): no types to check.
+    files: ['**/*.cjs'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['**/*.spec.ts', 'test/**/*.ts'],
     rules: {
       '@typescript-eslint/unbound-method': 'off',

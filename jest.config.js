@@ -4,6 +4,7 @@
  * @type {import('jest').Config}
  */
 const common = {
+  rootDir: '.',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {
@@ -15,12 +16,18 @@ const common = {
 
 export default {
   projects: [
-    { ...common, displayName: 'unit', rootDir: '.', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/support/**/*.spec.ts'],
+    },
     {
       ...common,
       displayName: 'e2e',
-      rootDir: '.',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      // A project's global setup runs only when one of its specs is selected: unit runs skip the build.
+      globalSetup: '<rootDir>/test/support/build-app.ts',
+      setupFilesAfterEnv: [...common.setupFilesAfterEnv, '<rootDir>/test/support/e2e-hooks.ts'],
     },
   ],
 };

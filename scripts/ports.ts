@@ -13,23 +13,35 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
-/** Resolves once something accepts connections on the port. */
-export async function waitForPort(port: number, timeoutMs = 15_000): Promise<void> {
+/** Whether something accepts connections on the port right now. */
+export function isListening(port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => socket.end(() => resolve(true)));
+    socket.once('error', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+/**
+ * Resolves once something accepts connections on the port. `gone` may name a
+ * reason to stop waiting early (the process that should listen has exited).
+ */
+export async function waitForPort(
+  port: number,
+  timeoutMs = 15_000,
+  gone: () => string | undefined = () => undefined,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => socket.end(() => resolve(true)));
-      socket.once('error', () => {
-        socket.destroy();
-        resolve(false);
-      });
-    });
-    if (open) {
+    if (await isListening(port)) {
       return;
     }
-    if (Date.now() > deadline) {
-      throw new Error(`nothing listens on port ${port} after ${timeoutMs} ms`);
+    const reason = gone() ?? (Date.now() > deadline ? `after ${timeoutMs} ms` : undefined);
+    if (reason !== undefined) {
+      throw new Error(`nothing listens on port ${port} ${reason}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -1,18 +1,18 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, cpSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../scripts/ports.js';
 import { TelemetryIngestion } from './doubles/telemetry-ingestion.js';
-import { AppProcess, buildApp } from './support/app-process.js';
+import { AppProcess } from './support/app-process.js';
 import { eventually } from './support/eventually.js';
 import { drainQueue, uniqueQueueName } from './support/azurite.js';
 import { ProductionStack } from './support/production-stack.js';
+import { type UnprivilegedRuntime, unprivilegedRuntime } from './support/unprivileged-runtime.js';
 import { decodeMessage } from '../src/queue/code-message.js';
 import type { CodeResponseDto } from '../src/codes/dto/code-response.dto.js';
 
 /** Debian's unprivileged user, as a stand-in for the image's non-root `node` user. */
 const NOBODY = { uid: 65534, gid: 65534 };
-const RUNTIME_DIR = join('test-output', 'container-runtime');
 /** The node flags of the Dockerfile's CMD, read from it so the two cannot drift apart. */
 const CONTAINER_NODE_ARGS = containerNodeArgs();
 
@@ -46,29 +46,27 @@ describe('the container contract', () => {
   let app: AppProcess;
   let base: string;
   let before: string[];
+  let runtime: UnprivilegedRuntime;
   const queueName = uniqueQueueName();
   const asRoot = process.getuid?.() === 0;
 
   beforeAll(async () => {
-    buildApp();
-    rmSync(RUNTIME_DIR, { recursive: true, force: true });
-    mkdirSync(RUNTIME_DIR, { recursive: true });
+    runtime = unprivilegedRuntime(asRoot ? NOBODY : undefined);
     for (const file of ['package.json', 'package-lock.json']) {
-      cpSync(file, join(RUNTIME_DIR, file));
+      cpSync(file, join(runtime.dir, file));
     }
     execFileSync('npm', ['ci', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'], {
-      cwd: RUNTIME_DIR,
+      cwd: runtime.dir,
       stdio: 'pipe',
     });
-    cpSync('dist', join(RUNTIME_DIR, 'dist'), { recursive: true });
-    if (!asRoot) {
-      execFileSync('chmod', ['-R', 'a-w', RUNTIME_DIR]); // without root, a read-only tree stands in for another owner
-    }
+    cpSync('dist', join(runtime.dir, 'dist'), { recursive: true });
+    // Without root, a read-only tree stands in for another owner; as root, nobody must read it whatever the umask.
+    execFileSync('chmod', ['-R', asRoot ? 'a+rX' : 'a-w', runtime.dir]);
 
     stack = await ProductionStack.start();
     chmodSync(stack.pki.dir, 0o755); // the unprivileged user must read the test CA, as it would a mounted one
     chmodSync(stack.pki.caCertPath, 0o644);
-    before = snapshot(RUNTIME_DIR);
+    before = snapshot(runtime.dir);
 
     ingestion = new TelemetryIngestion(stack.pki);
     const telemetry = {
@@ -82,7 +80,7 @@ describe('the container contract', () => {
     base = `http://127.0.0.1:${port}`;
     app = new AppProcess(
       { ...stack.appEnvironment(port, queueName), ...telemetry, HOME: '/nonexistent', TMPDIR: '/tmp' },
-      { cwd: RUNTIME_DIR, nodeArgs: CONTAINER_NODE_ARGS, ...(asRoot ? NOBODY : {}) },
+      { cwd: runtime.dir, node: runtime.node, nodeArgs: CONTAINER_NODE_ARGS, ...(asRoot ? NOBODY : {}) },
     );
     await app.waitForPort(port);
     await app.waitForOutput(/StartupDiagnostics[\s\S]*StartupDiagnostics/);
@@ -92,10 +90,10 @@ describe('the container contract', () => {
     await app?.stop('SIGKILL');
     await ingestion?.stop();
     await stack?.stop();
-    if (!asRoot) {
-      execFileSync('chmod', ['-R', 'u+w', RUNTIME_DIR]);
+    if (runtime && !asRoot) {
+      execFileSync('chmod', ['-R', 'u+w', runtime.dir]);
     }
-    rmSync(RUNTIME_DIR, { recursive: true, force: true });
+    runtime?.remove();
   }, 30_000);
 
   it('has no development dependency in the runtime tree', () => {
@@ -107,7 +105,7 @@ describe('the container contract', () => {
       .map(([path]) => path);
     expect(devOnly.length).toBeGreaterThan(0);
     for (const path of devOnly.slice(0, 50)) {
-      expect(() => statSync(join(RUNTIME_DIR, path))).toThrow();
+      expect(() => statSync(join(runtime.dir, path))).toThrow();
     }
   });
 
@@ -157,7 +155,7 @@ describe('the container contract', () => {
 
   it('writes nothing outside /tmp and exits 0 on SIGTERM', async () => {
     expect(await app.stop('SIGTERM')).toBe(0);
-    expect(snapshot(RUNTIME_DIR)).toEqual(before);
+    expect(snapshot(runtime.dir)).toEqual(before);
     expect(app.output).not.toMatch(/EACCES|EROFS|EPERM/);
     expect(app.stdout).toMatch(/SIGTERM received: closing/);
   }, 15_000);

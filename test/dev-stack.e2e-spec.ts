@@ -6,6 +6,7 @@ import type { CodeResponseDto } from '../src/codes/dto/code-response.dto.js';
 import { CODE_PATTERN } from '../src/codes/code-format.js';
 import { decodeMessage } from '../src/queue/code-message.js';
 import { Azurite, drainQueue } from './support/azurite.js';
+import { followChild } from './support/child-processes.js';
 import { freePort, waitForPort } from '../scripts/ports.js';
 
 /**
@@ -32,16 +33,18 @@ describe('npm run dev (the local stack)', () => {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    void followChild(dev);
     dev.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     dev.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     await waitForPort(ports.app, 90_000);
   }, 100_000);
 
-  afterAll(() => {
-    if (dev.exitCode === null) {
-      dev.kill('SIGKILL');
+  afterAll(async () => {
+    if (dev?.exitCode === null) {
+      dev.kill('SIGINT'); // as Ctrl-C: dev.ts stops its children (SIGKILL after 5 s), then exits; a SIGKILL would orphan them
+      await once(dev, 'exit');
     }
-  });
+  }, 15_000);
 
   it('serves a code whose message lands in the local Azurite queue', async () => {
     const res = await request(`http://127.0.0.1:${ports.app}`).get('/api/v1/getcode');

@@ -4,7 +4,7 @@ import { type Browser, chromium } from 'playwright-core';
 import { ReferenceApi } from '../reference-api/main.js';
 import { CODE_PATTERN } from '../src/codes/code-format.js';
 import { decodeMessage } from '../src/queue/code-message.js';
-import { type AppProcess, buildApp, startLocalAppProcess } from './support/app-process.js';
+import { type AppProcess, startLocalAppProcess } from './support/app-process.js';
 import { Azurite, drainQueue, sharedQueueClient } from './support/azurite.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -31,7 +31,6 @@ describe('the docs page in a browser', () => {
         `No browser at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH`,
       );
     }
-    buildApp();
     azurite = await Azurite.start();
     referenceApi = new ReferenceApi([KEY]);
     const local = { connectionString: azurite.connectionString, endpoint: await referenceApi.listen(), key: KEY };

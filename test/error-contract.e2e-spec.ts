@@ -38,9 +38,9 @@ describe('the error contract of GET /api/v1/getcode', () => {
   });
 
   afterAll(async () => {
-    await target.close();
-    await upstream.stop();
-    await azurite.stop();
+    await target?.close();
+    await upstream?.stop();
+    await azurite?.stop();
   });
 
   it.each<[string, number, string, ScriptedAnswer]>([

@@ -1,6 +1,6 @@
 import { freePort } from '../scripts/ports.js';
 import { decodeMessage } from '../src/queue/code-message.js';
-import { AppProcess, buildApp } from './support/app-process.js';
+import { AppProcess } from './support/app-process.js';
 import { drainQueue, uniqueQueueName } from './support/azurite.js';
 import { eventually } from './support/eventually.js';
 import { FaultMatrix, type MatrixApp } from './support/fault-matrix.js';
@@ -41,13 +41,15 @@ describe('fault matrix: Key Vault and the identity endpoint (node dist/main.js, 
   );
 
   beforeAll(async () => {
-    buildApp();
     stack = await ProductionStack.start();
   }, 120_000);
 
   afterAll(async () => {
-    await matrix.finish('fault-matrix-azure', stack.key);
-    await stack.stop();
+    try {
+      await matrix.finish('fault-matrix-azure', stack.key);
+    } finally {
+      await stack?.stop();
+    }
   }, 60_000);
 
   /** Starts the production build and waits for its start-up diagnostics (which may be failing). */

@@ -4,7 +4,7 @@ import { DEFAULT_POLICIES } from '../src/config/policies.js';
 import { decodeMessage } from '../src/queue/code-message.js';
 import { type ScriptedAnswer, ScriptedHttpServer } from './doubles/scripted-http-server.js';
 import { type TcpFault, TcpFaultProxy } from './doubles/tcp-fault-proxy.js';
-import { buildApp, startLocalAppProcess } from './support/app-process.js';
+import { startLocalAppProcess } from './support/app-process.js';
 import { Azurite, drainQueue, sharedQueueClient } from './support/azurite.js';
 import { FaultMatrix, type MatrixApp } from './support/fault-matrix.js';
 
@@ -44,7 +44,6 @@ describe('fault matrix: third party and queue (node dist/main.js)', () => {
   );
 
   beforeAll(async () => {
-    buildApp();
     azuritePort = await freePort();
     azurite = await Azurite.start({ port: azuritePort });
     queueLink = new TcpFaultProxy(azuritePort);
@@ -57,9 +56,12 @@ describe('fault matrix: third party and queue (node dist/main.js)', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await matrix.finish('fault-matrix', KEY);
-    await Promise.all([upstream.stop(), thirdPartyLink.stop(), queueLink.stop()]);
-    await azurite.stop();
+    try {
+      await matrix.finish('fault-matrix', KEY);
+    } finally {
+      await Promise.all([upstream?.stop(), thirdPartyLink?.stop(), queueLink?.stop()]);
+      await azurite?.stop();
+    }
   }, 60_000);
 
   async function startApp(thirdParty: object = {}): Promise<MatrixApp> {

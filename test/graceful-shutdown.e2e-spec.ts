@@ -4,7 +4,7 @@ import type { CodeResponseDto } from '../src/codes/dto/code-response.dto.js';
 import { decodeMessage } from '../src/queue/code-message.js';
 import { waitForPort } from '../scripts/ports.js';
 import { ScriptedHttpServer } from './doubles/scripted-http-server.js';
-import { buildApp, startLocalAppProcess } from './support/app-process.js';
+import { startLocalAppProcess } from './support/app-process.js';
 import { Azurite, drainQueue, sharedQueueClient } from './support/azurite.js';
 
 const KEY = `gs-key-${randomBytes(12).toString('hex')}`;
@@ -34,15 +34,14 @@ describe('graceful shutdown (node dist/main.js)', () => {
   let endpoint: string;
 
   beforeAll(async () => {
-    buildApp();
     azurite = await Azurite.start();
     upstream = new ScriptedHttpServer();
     endpoint = await upstream.start();
   }, 120_000);
 
   afterAll(async () => {
-    await upstream.stop();
-    await azurite.stop();
+    await upstream?.stop();
+    await azurite?.stop();
   });
 
   const startApp = (graceSeconds: number) =>

@@ -26,9 +26,9 @@ describe('health endpoints', () => {
   });
 
   afterAll(async () => {
-    await target.close();
+    await target?.close();
     await referenceApi.close();
-    await azurite.stop();
+    await azurite?.stop();
   });
 
   it('reports live without looking at dependencies', async () => {

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type { CodeResponseDto } from '../src/codes/dto/code-response.dto.js';
 import { CODE_PATTERN } from '../src/codes/code-format.js';
 import { decodeMessage } from '../src/queue/code-message.js';
-import { AppProcess, buildApp } from './support/app-process.js';
+import { AppProcess } from './support/app-process.js';
 import { drainQueue, uniqueQueueName } from './support/azurite.js';
 import { freePort } from '../scripts/ports.js';
 import { ProductionStack, SECRET_NAME, VAULT_URL } from './support/production-stack.js';
@@ -49,7 +49,6 @@ describe('the production authentication path (node dist/main.js, managed identit
   const messages: string[] = [];
 
   beforeAll(async () => {
-    buildApp();
     stack = await ProductionStack.start();
     keys.push(stack.key);
     const port = await freePort();

@@ -28,7 +28,7 @@ describe('GET /api/v1/getcode when the queue is unreachable', () => {
   });
 
   afterAll(async () => {
-    await target.close();
+    await target?.close();
     await referenceApi.close();
     await azurite?.stop();
   });

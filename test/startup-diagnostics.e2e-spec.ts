@@ -3,7 +3,7 @@ import type { ProblemDetails } from '../src/common/problem-details.filter.js';
 import { freePort } from '../scripts/ports.js';
 import { StorageAccessDenied } from './doubles/storage-access-denied.js';
 import { uniqueQueueName } from './support/azurite.js';
-import { AppProcess, buildApp } from './support/app-process.js';
+import { AppProcess } from './support/app-process.js';
 import { ProductionStack, VAULT_URL } from './support/production-stack.js';
 
 /** A start-up diagnostics line of the production build's JSON logs, by level and message. */
@@ -25,7 +25,6 @@ describe('start-up diagnostics (node dist/main.js)', () => {
   let app: AppProcess | undefined;
 
   beforeAll(async () => {
-    buildApp();
     stack = await ProductionStack.start();
   }, 120_000);
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { ReferenceApi } from '../reference-api/main.js';
 import type { ProblemDetails } from '../src/common/problem-details.filter.js';
-import { AppProcess, buildApp } from './support/app-process.js';
+import { AppProcess } from './support/app-process.js';
 import { ManagedIdentityEndpoint } from './doubles/managed-identity-endpoint.js';
 import { Azurite } from './support/azurite.js';
 import { freePort } from '../scripts/ports.js';
@@ -10,8 +10,6 @@ import { freePort } from '../scripts/ports.js';
 const KEY = `e2e-key-${randomBytes(12).toString('hex')}`;
 
 describe('the production build at start-up (node dist/main.js)', () => {
-  beforeAll(() => buildApp(), 120_000);
-
   it('stops with exit code 1 and one message listing every configuration problem', async () => {
     const app = new AppProcess({ PORT: 'http', LOG_LEVEL: 'loud' });
     expect(await app.exited).toBe(1);
@@ -61,9 +59,9 @@ describe('the production build at start-up (node dist/main.js)', () => {
     });
 
     afterAll(async () => {
-      await app.stop('SIGKILL');
-      await referenceApi.close();
-      await azurite.stop();
+      await app?.stop('SIGKILL');
+      await referenceApi?.close();
+      await azurite?.stop();
       await identity.stop();
     });
 

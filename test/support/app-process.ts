@@ -1,35 +1,52 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { freePort, waitForPort } from '../../scripts/ports.js';
 import { uniqueQueueName } from './azurite.js';
+import { followChild } from './child-processes.js';
 
-/** Compiles the production bundle (`nest build`), as the container build does. */
-export function buildApp(): void {
-  execFileSync(process.execPath, ['node_modules/.bin/nest', 'build'], { stdio: 'pipe' });
+export interface AppProcessOptions {
+  cwd?: string;
+  uid?: number;
+  gid?: number;
+  nodeArgs?: string[];
+  /** The Node executable; by default the one running the tests. */
+  node?: string;
 }
 
 /**
- * `node dist/main.js` as a child process with exactly the given environment
- * (plus PATH): the production build, seen from outside.
+ * `node dist/main.js` (built once per run by the e2e project's global setup)
+ * as a child process with exactly the given environment (plus PATH): the
+ * production build, seen from outside. A process that cannot start (no such
+ * binary, no permission) fails every wait at once and `stop()` still resolves.
  */
 export class AppProcess {
   stdout = '';
   stderr = '';
+  /** The exit code (null after a signal); rejects with the spawn error if the process never ran. */
   readonly exited: Promise<number | null>;
   private readonly child: ChildProcess;
+  private readonly gone: Promise<void>;
+  private spawnError?: Error;
 
   constructor(
     env: Record<string, string>,
-    { nodeArgs = [], ...options }: { cwd?: string; uid?: number; gid?: number; nodeArgs?: string[] } = {},
+    { nodeArgs = [], node = process.execPath, ...options }: AppProcessOptions = {},
   ) {
-    this.child = spawn(process.execPath, [...nodeArgs, 'dist/main.js'], {
+    this.child = spawn(node, [...nodeArgs, 'dist/main.js'], {
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
       ...options,
     });
     this.child.stdout?.on('data', (chunk: Buffer) => (this.stdout += chunk.toString()));
     this.child.stderr?.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
-    this.exited = once(this.child, 'exit').then(([code]) => code as number | null);
+    this.child.once('error', (error) => (this.spawnError ??= this.child.pid === undefined ? error : undefined));
+    this.gone = followChild(this.child);
+    this.exited = this.gone.then(() => {
+      if (this.spawnError) {
+        throw this.spawnError;
+      }
+      return this.child.exitCode;
+    });
+    this.exited.catch(() => undefined); // whoever awaits it sees the rejection; nobody has to
   }
 
   get pid(): number | undefined {
@@ -40,26 +57,48 @@ export class AppProcess {
     return this.stdout + this.stderr;
   }
 
-  /** Resolves when the output matches; rejects if the process exits first or time runs out. */
+  /** Why waiting for it is pointless, if it is: it never started, or it has exited. */
+  private ended(): string | undefined {
+    if (this.spawnError) {
+      return `(the app never started: ${this.spawnError.message})`;
+    }
+    const { exitCode, signalCode } = this.child;
+    return exitCode !== null || signalCode !== null ? `(the app exited: ${signalCode ?? exitCode})` : undefined;
+  }
+
+  /** Resolves when the output matches; rejects if the process ends first or time runs out. */
   async waitForOutput(pattern: RegExp, timeoutMs = 15_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!pattern.test(this.output)) {
-      if (this.child.exitCode !== null || this.child.signalCode !== null || Date.now() > deadline) {
-        throw new Error(`output never matched ${pattern}:\n${this.output}`);
+      if (this.ended() !== undefined || Date.now() > deadline) {
+        throw new Error(`output never matched ${pattern} ${this.ended() ?? ''}:\n${this.output}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
 
-  waitForPort(port: number): Promise<void> {
-    return waitForPort(port);
+  /** Resolves once the app listens; rejects at once if it could not start or has exited. */
+  async waitForPort(port: number): Promise<void> {
+    try {
+      await waitForPort(port, 15_000, () => this.ended());
+    } catch (error) {
+      throw new Error(`${(error as Error).message}:\n${this.output}`, { cause: error });
+    }
   }
 
-  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
+  /**
+   * Signals the process and resolves with its exit code: null after a signal
+   * or when it never started. SIGKILL follows if it is still running after
+   * `killAfterMs`.
+   */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', killAfterMs = 10_000): Promise<number | null> {
+    if (this.ended() === undefined) {
       this.child.kill(signal);
     }
-    return this.exited;
+    const kill = setTimeout(() => this.child.kill('SIGKILL'), killAfterMs);
+    await this.gone;
+    clearTimeout(kill);
+    return this.spawnError ? null : this.child.exitCode;
   }
 }
 

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { QueueClient } from '@azure/storage-queue';
 import { freePort, waitForPort } from '../../scripts/ports.js';
+import { followChild } from './child-processes.js';
 
 /** Azurite's published development account (not a secret: it is the same for every Azurite). */
 const ACCOUNT = 'devstoreaccount1';
@@ -21,6 +21,7 @@ export class Azurite {
     readonly port: number,
     readonly protocol: 'http' | 'https',
     private readonly child: ChildProcess,
+    private readonly gone: Promise<void>,
   ) {}
 
   static async start(options: AzuriteOptions = {}): Promise<Azurite> {
@@ -31,8 +32,17 @@ export class Azurite {
       args.push('--cert', options.tls.certPath, '--key', options.tls.keyPath, '--oauth', 'basic');
     }
     const child = spawn('node_modules/.bin/azurite-queue', args, { stdio: 'ignore' });
-    await waitForPort(port);
-    return new Azurite(port, options.tls ? 'https' : 'http', child);
+    const gone = followChild(child);
+    let ended = false;
+    void gone.then(() => (ended = true));
+    try {
+      await waitForPort(port, 15_000, () => (ended ? '(azurite-queue ended before it listened)' : undefined));
+    } catch (error) {
+      child.kill('SIGKILL');
+      await gone;
+      throw error;
+    }
+    return new Azurite(port, options.tls ? 'https' : 'http', child, gone);
   }
 
   static connectionString(port: number, protocol = 'http'): string {
@@ -52,10 +62,8 @@ export class Azurite {
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      this.child.kill('SIGKILL');
-      await once(this.child, 'exit');
-    }
+    this.child.kill('SIGKILL');
+    await this.gone;
   }
 }
 

@@ -23,9 +23,14 @@ export class LocalStack {
   static async start(azuriteOptions: AzuriteOptions = {}): Promise<LocalStack> {
     const azurite = await Azurite.start(azuriteOptions);
     const referenceApi = new ReferenceApi([]);
-    const stack = new LocalStack(azurite, referenceApi, await referenceApi.listen());
-    referenceApi.setKeys([stack.key]);
-    return stack;
+    try {
+      const stack = new LocalStack(azurite, referenceApi, await referenceApi.listen());
+      referenceApi.setKeys([stack.key]);
+      return stack;
+    } catch (error) {
+      await azurite.stop();
+      throw error;
+    }
   }
 
   /** An app on this stack; `env` goes on top of the stack's endpoint and key. */

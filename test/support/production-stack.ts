@@ -37,18 +37,30 @@ export class ProductionStack {
     const pki = createTestPki();
     // This test process reads the queue back over HTTPS too: trust the CA here as well, verification on.
     setDefaultCACertificates([...getCACertificates('default'), pki.caCert]);
-    const identity = new ManagedIdentityEndpoint();
-    await identity.start();
-    const vault = new KeyVaultDouble(VAULT_URL, pki);
-    const vaultPort = await vault.start();
-    const proxy = new ConnectProxy({ [`${TEST_VAULT_HOST}:443`]: vaultPort });
-    const proxyUrl = await proxy.start();
-    const azurite = await Azurite.start({ tls: pki });
-    const referenceApi = new ReferenceApi([]);
-    const referenceApiUrl = await referenceApi.listen();
-    const stack = new ProductionStack(pki, identity, vault, proxy, proxyUrl, azurite, referenceApi, referenceApiUrl);
-    stack.rotateKey(stack.key);
-    return stack;
+    const started: { stop(): Promise<void> }[] = [];
+    try {
+      const identity = new ManagedIdentityEndpoint();
+      started.push(identity);
+      await identity.start();
+      const vault = new KeyVaultDouble(VAULT_URL, pki);
+      started.push(vault);
+      const vaultPort = await vault.start();
+      const proxy = new ConnectProxy({ [`${TEST_VAULT_HOST}:443`]: vaultPort });
+      started.push(proxy);
+      const proxyUrl = await proxy.start();
+      const referenceApi = new ReferenceApi([]);
+      started.push({ stop: () => referenceApi.close() });
+      const referenceApiUrl = await referenceApi.listen();
+      const azurite = await Azurite.start({ tls: pki });
+      const stack = new ProductionStack(pki, identity, vault, proxy, proxyUrl, azurite, referenceApi, referenceApiUrl);
+      stack.rotateKey(stack.key);
+      return stack;
+    } catch (error) {
+      // Stop what did start, so a failed start leaves nothing running.
+      await Promise.allSettled(started.map((service) => service.stop()));
+      pki.remove();
+      throw error;
+    }
   }
 
   /** Puts a new key in the vault and makes the reference API accept only it (the old key is refused). */
