@@ -9,7 +9,7 @@ import {
   renderClientTypes,
   renderDocument,
 } from '../scripts/openapi-render.js';
-import { type AppProcess, buildApp, startLocalAppProcess } from './support/app-process.js';
+import { type AppProcess, startLocalAppProcess } from './support/app-process.js';
 import { Azurite } from './support/azurite.js';
 
 /** Fails with the command that fixes it, and the first line that differs. */
@@ -40,7 +40,6 @@ describe('the committed API contract', () => {
     let base: string;
 
     beforeAll(async () => {
-      buildApp();
       azurite = await Azurite.start();
       referenceApi = new ReferenceApi([key]);
       const local = { connectionString: azurite.connectionString, endpoint: await referenceApi.listen(), key };

@@ -2,7 +2,7 @@ import { freePort } from '../scripts/ports.js';
 import { environmentShape } from '../src/config/environment.schema.js';
 import { TEST_TENANT_ID } from './doubles/managed-identity-endpoint.js';
 import { TEST_VAULT_HOST } from './doubles/test-pki.js';
-import { AppProcess, buildApp } from './support/app-process.js';
+import { AppProcess } from './support/app-process.js';
 import { uniqueQueueName } from './support/azurite.js';
 import { ProductionStack } from './support/production-stack.js';
 
@@ -26,7 +26,6 @@ describe('public answers tell nothing about the deployment (node dist/main.js)',
   const secrets: string[] = [];
 
   beforeAll(async () => {
-    buildApp();
     stack = await ProductionStack.start();
   }, 120_000);
 
