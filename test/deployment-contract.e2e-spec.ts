@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { parseEnvironment } from '../src/config/environment.js';
 import { environmentShape } from '../src/config/environment.schema.js';
 
@@ -12,6 +13,84 @@ import { environmentShape } from '../src/config/environment.schema.js';
 const resources = readFileSync('infra/resources.bicep', 'utf8');
 const main = readFileSync('infra/main.bicep', 'utf8');
 const dockerfile = readFileSync('Dockerfile', 'utf8');
+const parameters = (
+  JSON.parse(readFileSync('infra/main.parameters.json', 'utf8')) as { parameters: Record<string, { value: unknown }> }
+).parameters;
+const deployWorkflow = readFileSync('.github/workflows/deploy.yml', 'utf8');
+const deployment = existsSync('docs/deployment.md') ? readFileSync('docs/deployment.md', 'utf8') : '';
+
+interface AzdService {
+  project: string;
+  language: string;
+  host: string;
+  docker?: { path?: string; image?: string; [key: string]: unknown };
+}
+interface AzdHook {
+  run: string;
+  shell?: string;
+}
+const azureYaml = parse(readFileSync('azure.yaml', 'utf8')) as {
+  requiredVersions?: { azd?: string };
+  services: Record<string, AzdService>;
+  hooks?: Record<string, AzdHook>;
+};
+interface WorkflowStep {
+  name?: string;
+  run?: string;
+  env?: Record<string, string>;
+}
+const deployOn = (parse(deployWorkflow) as { on: { push?: { branches?: string[] } } }).on;
+const deployJobs = (
+  parse(deployWorkflow) as {
+    jobs: Record<string, { if?: string; environment?: unknown; env?: Record<string, string>; steps: WorkflowStep[] }>;
+  }
+).jobs;
+
+/** A Bicep resource declaration: its symbol, type, condition (`= if (...)`) and body. */
+interface BicepResource {
+  symbol: string;
+  type: string;
+  existing: boolean;
+  condition?: string;
+  body: string;
+}
+function bicepResources(source: string): BicepResource[] {
+  return [
+    ...source.matchAll(/^resource (\w+) '([^'@]+)@[^']+'( existing)? = (?:if \((.+)\) )?\{\n([\s\S]*?)\n\}$/gm),
+  ].map(([, symbol = '', type = '', existing, condition, body = '']) => ({
+    symbol,
+    type,
+    existing: existing !== undefined,
+    condition,
+    body,
+  }));
+}
+const bicep = bicepResources(resources);
+const resource = (symbol: string): BicepResource => {
+  const found = bicep.find((candidate) => candidate.symbol === symbol);
+  if (found === undefined) {
+    throw new Error(`resource ${symbol} not found`);
+  }
+  return found;
+};
+/** The web app that azd deploys a service to (found, as azd finds it, by its azd-service-name tag). */
+const siteOf = (service: string): BicepResource => {
+  const sites = bicep.filter(
+    (candidate) =>
+      candidate.type === 'Microsoft.Web/sites' && candidate.body.includes(`'azd-service-name': '${service}'`),
+  );
+  expect(sites).toHaveLength(1);
+  return sites[0] as BicepResource;
+};
+
+/** The name of a Dockerfile's last stage: what a builder that ignores build targets produces. */
+function lastStage(path: string): string | undefined {
+  const stages = [...readFileSync(path, 'utf8').matchAll(/^FROM \S+ AS ([\w-]+)$/gm)];
+  return stages.at(-1)?.[1];
+}
+
+/** `1.29.0` -> comparable number. */
+const versionNumber = (version: string) => version.split('.').reduce((total, part) => total * 1000 + Number(part), 0);
 
 /** The body of `var <name> = { ... }` as `key -> expression`. */
 function bicepObject(source: string, name: string): Map<string, string> {
@@ -107,22 +186,26 @@ describe('the deployment contract', () => {
     expect(stopLimit).toBeGreaterThan(parseEnvironment(env).SHUTDOWN_GRACE_PERIOD_SECONDS);
   });
 
-  it('grants the app identity exactly AcrPull, Key Vault Secrets User and Storage Queue Data Message Sender', () => {
+  it('grants each identity exactly its roles: the app, the reference API, the deployer', () => {
     const assignments = [
       ...resources.matchAll(
         /roleDefinitionId: subscriptionResourceId\('Microsoft\.Authorization\/roleDefinitions', roles\.(\w+)\)\n\s+principalId: ([\w.]+)/g,
       ),
     ];
     const roleOf = (key: string) => ROLE_NAMES[/^'(.*)'$/.exec(roles.get(key) ?? '')?.[1] ?? ''];
-    const identityRoles = assignments
-      .filter((match) => match[2] === 'identity.properties.principalId')
-      .map((match) => roleOf(match[1] ?? ''));
-    expect(identityRoles.sort()).toEqual(['AcrPull', 'Key Vault Secrets User', 'Storage Queue Data Message Sender']);
-    const deployerRoles = assignments
-      .filter((match) => match[2] === 'principalId')
-      .map((match) => roleOf(match[1] ?? ''));
-    expect(deployerRoles.sort()).toEqual(['Key Vault Secrets Officer', 'Storage Queue Data Reader']);
-    expect(assignments).toHaveLength(5);
+    const rolesOf = (principal: string) =>
+      assignments
+        .filter((match) => match[2] === principal)
+        .map((match) => roleOf(match[1] ?? ''))
+        .sort();
+    expect(rolesOf('identity.properties.principalId')).toEqual([
+      'AcrPull',
+      'Key Vault Secrets User',
+      'Storage Queue Data Message Sender',
+    ]);
+    expect(rolesOf('referenceApiIdentity.properties.principalId')).toEqual(['AcrPull', 'Key Vault Secrets User']);
+    expect(rolesOf('principalId')).toEqual(['Key Vault Secrets Officer', 'Storage Queue Data Reader']);
+    expect(assignments).toHaveLength(7);
   });
 
   it('uses no broad role anywhere', () => {
@@ -166,7 +249,7 @@ describe('the deployment contract', () => {
   });
 
   it('deploys each azure.yaml service to a web app tagged with its name', () => {
-    const services = [...readFileSync('azure.yaml', 'utf8').matchAll(/^ {2}([\w-]+):$/gm)].map((match) => match[1]);
+    const services = Object.keys(azureYaml.services);
     expect(services).toEqual(['app', 'reference-api']);
     for (const service of services) {
       expect(resources).toContain(`'azd-service-name': '${service}'`);
@@ -176,6 +259,7 @@ describe('the deployment contract', () => {
   it('keeps the image contract: non-root, tini as PID 1, production dependencies only, no env files', () => {
     const finalStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
     expect(finalStage).toMatch(/^FROM runtime AS app$/m);
+    expect(finalStage).toContain('COPY --from=build /src/dist ./dist');
     expect(finalStage).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/^FROM \$\{NODE_IMAGE\} AS runtime$/m);
     expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:24-bookworm-slim$/m);
@@ -185,6 +269,176 @@ describe('the deployment contract', () => {
     const ignored = readFileSync('.dockerignore', 'utf8').split('\n');
     for (const entry of ['node_modules', 'test', '.git', '.env', '.env.*']) {
       expect(ignored).toContain(entry);
+    }
+  });
+});
+
+/**
+ * What the first `azd up` (and every one after it) needs, checked without Azure: each line names the azd or Azure
+ * behaviour that makes it necessary.
+ */
+describe('the azd deployment', () => {
+  // azure.yaml v1.0 schema: `docker` allows exactly these keys (no build target).
+  const DOCKER_SCHEMA_KEYS = [
+    'path',
+    'context',
+    'platform',
+    'registry',
+    'image',
+    'tag',
+    'buildArgs',
+    'network',
+    'remoteBuild',
+  ];
+
+  it('builds each service from its own Dockerfile, whose last stage is that service (no build target)', () => {
+    const dockerfiles = new Set<string>();
+    const images = new Set<string>();
+    for (const [name, service] of Object.entries(azureYaml.services)) {
+      // `js` would run npm install on the host before the Docker build; `docker` builds the image only.
+      expect(service.language).toBe('docker');
+      expect(service.host).toBe('appservice');
+      const docker = service.docker ?? {};
+      // azd's remote (ACR) build sends no target: it builds the Dockerfile's last stage, whatever `target` says.
+      expect(Object.keys(docker).filter((key) => !DOCKER_SCHEMA_KEYS.includes(key))).toEqual([]);
+      const path = `${service.project}/${docker.path ?? './Dockerfile'}`;
+      expect(lastStage(path)).toBe(name);
+      dockerfiles.add(path);
+      // azd names the image `<project>/<service>-<env>` unless docker.image overrides it.
+      images.add(docker.image ?? `azure-integrated-auth/${name}`);
+    }
+    const count = Object.keys(azureYaml.services).length;
+    expect([dockerfiles.size, images.size]).toEqual([count, count]);
+    expect(readFileSync('reference-api/Dockerfile', 'utf8')).toMatch(/^CMD \["node", "reference-api\/main\.ts"\]$/m);
+  });
+
+  it('requires an azd that deploys containers to App Service without touching other site settings', () => {
+    // 1.27 added container deploys to App Service; 1.29 made a deploy change only the image.
+    const minimum = /^>=\s*(\d+\.\d+\.\d+)$/.exec(azureYaml.requiredVersions?.azd ?? '')?.[1] ?? '0.0.0';
+    expect(versionNumber(minimum)).toBeGreaterThanOrEqual(versionNumber('1.29.0'));
+    expect(deployment).toContain(`azd ${minimum}`);
+  });
+
+  it('signs in from the pipeline with a subject that azd pipeline config has a federated credential for', () => {
+    // azd pipeline config creates credentials for `ref:refs/heads/<branch>` (and main) and `pull_request`; a job
+    // `environment:` changes the token's subject to `environment:<name>`, which matches none of them.
+    for (const job of Object.values(deployJobs)) {
+      expect(job.environment).toBeUndefined();
+      expect(job.if).toBe("github.ref == 'refs/heads/main'");
+    }
+    expect(deployOn.push?.branches).toEqual(['main']);
+    expect(deployment).toContain('azd pipeline config');
+  });
+
+  it('hands the provisioning secret only to the steps that provision, and leaves the principal to azd', () => {
+    const steps = Object.values(deployJobs).flatMap((job) => {
+      expect(Object.keys(job.env ?? {})).not.toContain('THIRD_PARTY_API_KEY');
+      return job.steps;
+    });
+    const withKey = steps.filter((step) => step.env?.THIRD_PARTY_API_KEY !== undefined);
+    expect(withKey.length).toBeGreaterThan(0);
+    for (const step of withKey) {
+      expect(step.run).toMatch(/^azd provision /m);
+    }
+    for (const step of steps.filter((candidate) => /^azd provision /m.test(candidate.run ?? ''))) {
+      expect(withKey).toContain(step);
+    }
+    // azd fills AZURE_PRINCIPAL_ID and AZURE_PRINCIPAL_TYPE with the signed-in principal itself.
+    expect(deployWorkflow).not.toContain('AZURE_PRINCIPAL_ID');
+    expect(deployWorkflow).not.toContain('AZURE_PRINCIPAL_TYPE');
+  });
+
+  it('exports the azd values the smoke test reads, after the deploy', () => {
+    // `eval` of `azd env get-values` only assigns shell variables; a child script sees only exported ones.
+    const smoke = Object.values(deployJobs)
+      .flatMap((job) => job.steps)
+      .find((step) => step.run?.includes('scripts/smoke.sh'));
+    expect(smoke?.run).toMatch(/set -a\n(?:#.*\n)*eval "\$\(azd env get-values\)"\nset \+a\n/);
+    expect(readFileSync('scripts/smoke.sh', 'utf8')).toContain('SMOKE_READY_TIMEOUT_SECONDS:-300');
+  });
+
+  it('provisions each site with the image azd published for it, the placeholder only before the first deploy', () => {
+    for (const [service, parameter] of [
+      ['app', 'appImageName'],
+      ['reference-api', 'referenceApiImageName'],
+    ] as const) {
+      // azd records a published image as SERVICE_<NAME>_IMAGE_NAME (upper case, - becomes _).
+      const variable = `SERVICE_${service.toUpperCase().replaceAll('-', '_')}_IMAGE_NAME`;
+      expect(parameters[parameter]?.value).toBe(`\${${variable}}`);
+      expect(main).toMatch(new RegExp(`^    ${parameter}: ${parameter}$`, 'm'));
+      const fxVersions = [...siteOf(service).body.matchAll(/linuxFxVersion: (.+)$/gm)].map((match) => match[1]);
+      expect(fxVersions).toEqual([`'DOCKER|\${empty(${parameter}) ? placeholderImage : ${parameter}}'`]);
+    }
+    expect(resources.match(/linuxFxVersion:/g)).toHaveLength(2);
+  });
+
+  it('writes the third-party key only when the vault has none, so a provision never undoes a rotation', () => {
+    const secret = resource('thirdPartyApiSecret');
+    expect(secret.type).toBe('Microsoft.KeyVault/vaults/secrets');
+    expect(secret.condition).toBe('!thirdPartyApiSecretExists');
+    expect(parameters.thirdPartyApiSecretExists?.value).toBe('${THIRD_PARTY_API_SECRET_EXISTS=false}');
+    expect(readFileSync('infra/hooks/preprovision.sh', 'utf8')).toContain(
+      'azd env set THIRD_PARTY_API_SECRET_EXISTS "$secret_exists"',
+    );
+    // Nothing else reads the conditional resource (it may not be deployed): the site's reference names the vault.
+    expect(resources.match(/\bthirdPartyApiSecret\b/g)).toHaveLength(2); // its declaration and one dependsOn
+    expect(resources).toContain(
+      "REFERENCE_API_KEYS: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=${thirdPartyApiSecretName})'",
+    );
+    expect(deployment).toContain('az keyvault secret set');
+  });
+
+  it('names resources per deployment, so a re-created environment does not collide with its soft-deleted vault', () => {
+    // A purge-protected vault keeps its name for the retention period after `azd down`; azd does not purge it.
+    expect(resources).toMatch(
+      /^var resourceToken = toLower\(uniqueString\([^\n]*\benvironmentName\b[^\n]*\bresourceSuffix\)\)$/m,
+    );
+    expect(resource('vault').body).toMatch(/^ {2}name: 'kv-\$\{resourceToken\}'$/m); // 3 + 13 characters, under 24
+    expect(parameters.resourceSuffix?.value).toBe('${AZURE_RESOURCE_SUFFIX}');
+    expect(main).toMatch(/@minLength\(1\)\n@description\([^\n]*\)\nparam resourceSuffix string\n/);
+    expect(azureYaml.hooks?.preprovision?.run).toBe('infra/hooks/preprovision.sh');
+    expect(azureYaml.hooks?.postdown?.run).toBe('infra/hooks/postdown.sh');
+    // The hook looks in the resource group main.bicep creates.
+    expect(main).toContain("name: 'rg-${environmentName}'");
+    expect(readFileSync('infra/hooks/preprovision.sh', 'utf8')).toContain('resource_group="rg-${AZURE_ENV_NAME');
+    expect(deployWorkflow).toContain('AZURE_RESOURCE_SUFFIX: ${{ vars.AZURE_RESOURCE_SUFFIX }}');
+  });
+
+  it('gives Key Vault Secrets Officer to a person who rotates from the CLI, never to a pipeline principal', () => {
+    expect(resource('vaultSecretsOfficer').condition).toBe("!empty(principalId) && principalType == 'User'");
+    expect(resources).toMatch(/roles\.keyVaultSecretsOfficer\)\n\s+principalId: principalId\n/);
+  });
+
+  it('runs the reference API with its own identity, which may read only the one secret', () => {
+    const site = siteOf('reference-api');
+    expect(site.body).toContain("userAssignedIdentities: { '${referenceApiIdentity.id}': {} }");
+    expect(site.body).toContain('keyVaultReferenceIdentity: referenceApiIdentity.id');
+    expect(site.body).toContain('acrUserManagedIdentityID: referenceApiIdentity.properties.clientId');
+    expect(site.body).not.toMatch(/\bidentity\.(id|properties)/);
+    expect(siteOf('app').body).not.toContain('referenceApiIdentity');
+    const secretUser = bicep.filter(
+      (candidate) =>
+        candidate.body.includes('principalId: referenceApiIdentity.properties.principalId') &&
+        candidate.body.includes('roles.keyVaultSecretsUser'),
+    );
+    expect(secretUser).toHaveLength(1);
+    const scope = /^ {2}scope: (\w+)$/m.exec(secretUser[0]?.body ?? '')?.[1] ?? '';
+    expect(resource(scope)).toMatchObject({ type: 'Microsoft.KeyVault/vaults/secrets', existing: true });
+    expect(resource(scope).body).toContain('name: thirdPartyApiSecretName');
+  });
+
+  it('turns FTP and basic-auth publishing off on every site', () => {
+    for (const service of Object.keys(azureYaml.services)) {
+      const site = siteOf(service).symbol;
+      const policies = bicep.filter(
+        (candidate) =>
+          candidate.type === 'Microsoft.Web/sites/basicPublishingCredentialsPolicies' &&
+          candidate.body.includes(`parent: ${site}\n`),
+      );
+      expect(policies.map((policy) => /name: '(\w+)'/.exec(policy.body)?.[1]).sort()).toEqual(['ftp', 'scm']);
+      for (const policy of policies) {
+        expect(policy.body).toContain('properties: { allow: false }');
+      }
     }
   });
 });
