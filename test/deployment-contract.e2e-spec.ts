@@ -28,8 +28,10 @@ interface AzdService {
 interface AzdHook {
   run: string;
   shell?: string;
+  interactive?: boolean;
 }
 const azureYaml = parse(readFileSync('azure.yaml', 'utf8')) as {
+  metadata?: { template?: string };
   requiredVersions?: { azd?: string };
   services: Record<string, AzdService>;
   hooks?: Record<string, AzdHook>;
@@ -439,6 +441,22 @@ describe('the azd deployment', () => {
       for (const policy of policies) {
         expect(policy.body).toContain('properties: { allow: false }');
       }
+    }
+  });
+});
+
+/** What azd users expect of a template (issue 13). */
+describe('the azd template', () => {
+  it('names itself and its version, as azd templates do (name@version)', () => {
+    const { name, version } = JSON.parse(readFileSync('package.json', 'utf8')) as { name: string; version: string };
+    expect(azureYaml.metadata?.template).toBe(`${name}@${version}`);
+  });
+
+  it('says after each deploy where the app, its API docs and its monitoring are', () => {
+    expect(azureYaml.hooks?.postdeploy?.run).toBe('infra/hooks/postdeploy.sh');
+    // azd clears the output of a non-interactive hook when it ends.
+    for (const hook of Object.values(azureYaml.hooks ?? {})) {
+      expect(hook).toMatchObject({ shell: 'sh', interactive: true });
     }
   });
 });

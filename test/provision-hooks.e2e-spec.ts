@@ -142,4 +142,23 @@ describe('the azd hooks', () => {
     expect(suffixes).toHaveLength(2);
     expect(new Set([...suffixes, 'a1b2c3d4', undefined]).size).toBe(4);
   });
+
+  it('postdeploy prints where the app is and how to watch it, and nothing secret', async () => {
+    const secrets = {
+      THIRD_PARTY_API_KEY: KEY,
+      APPLICATIONINSIGHTS_CONNECTION_STRING:
+        'InstrumentationKey=00000000-0000-4000-8000-0000000000aa;IngestionEndpoint=x',
+      AZURE_CLIENT_ID: '6f1c2a3b-0000-4000-8000-0000000000bb',
+      STORAGE_QUEUE_URL: 'https://stabc.queue.core.windows.net/code-requests',
+    };
+    const run = await hook('postdeploy', { SERVICE_APP_URI: 'https://app-abc.azurewebsites.net/', ...secrets });
+    expect(run.status).toBe(0);
+    expect(run.output).toContain('App:       https://app-abc.azurewebsites.net\n');
+    expect(run.output).toContain('API docs:  https://app-abc.azurewebsites.net/docs\n');
+    expect(run.output).toContain('azd monitor --overview');
+    for (const value of Object.values(secrets)) {
+      expect(run.output).not.toContain(value);
+    }
+    expect(run.azdCalls).toEqual([]);
+  });
 });
