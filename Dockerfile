@@ -36,6 +36,15 @@ FROM runtime AS app
 COPY package.json ./
 COPY --from=prod-deps /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
+# Standard OCI labels; the deploy workflow passes source, revision and version (azure.yaml buildArgs).
+ARG IMAGE_SOURCE=""
+ARG IMAGE_REVISION=""
+ARG IMAGE_VERSION=""
+LABEL org.opencontainers.image.title="azure-integrated-auth" \
+      org.opencontainers.image.source="${IMAGE_SOURCE}" \
+      org.opencontainers.image.revision="${IMAGE_REVISION}" \
+      org.opencontainers.image.version="${IMAGE_VERSION}" \
+      org.opencontainers.image.licenses="MIT"
 USER node
 # The loader registers OpenTelemetry's ESM hooks before the app loads (used when APPLICATIONINSIGHTS_CONNECTION_STRING is set).
 CMD ["node", "--import", "@azure/monitor-opentelemetry/loader", "dist/main.js"]

@@ -23,7 +23,7 @@ interface AzdService {
   project: string;
   language: string;
   host: string;
-  docker?: { path?: string; image?: string; [key: string]: unknown };
+  docker?: { path?: string; image?: string; buildArgs?: string[]; [key: string]: unknown };
 }
 interface AzdHook {
   run: string;
@@ -38,6 +38,8 @@ const azureYaml = parse(readFileSync('azure.yaml', 'utf8')) as {
 };
 interface WorkflowStep {
   name?: string;
+  uses?: string;
+  with?: Record<string, string>;
   run?: string;
   env?: Record<string, string>;
 }
@@ -458,5 +460,54 @@ describe('the azd template', () => {
     for (const hook of Object.values(azureYaml.hooks ?? {})) {
       expect(hook).toMatchObject({ shell: 'sh', interactive: true });
     }
+  });
+});
+
+/** What the images and the pipeline say about where an image comes from and what it holds (issue 13). */
+describe('the image supply chain', () => {
+  const OCI_LABELS = { source: 'IMAGE_SOURCE', revision: 'IMAGE_REVISION', version: 'IMAGE_VERSION' };
+  const steps = (workflow: string) =>
+    Object.values(
+      (parse(readFileSync(workflow, 'utf8')) as { jobs: Record<string, { steps: WorkflowStep[] }> }).jobs,
+    ).flatMap((job) => job.steps);
+
+  it('labels both images with the standard OCI labels, from build arguments the deploy workflow sets', () => {
+    const { license } = JSON.parse(readFileSync('package.json', 'utf8')) as { license: string };
+    for (const service of Object.values(azureYaml.services)) {
+      const path = `${service.project}/${service.docker?.path}`;
+      const source = readFileSync(path, 'utf8');
+      const last = source.slice(source.lastIndexOf('\nFROM '));
+      for (const [label, arg] of Object.entries(OCI_LABELS)) {
+        expect(last).toMatch(new RegExp(`^ARG ${arg}=""$`, 'm'));
+        expect(last).toContain(`org.opencontainers.image.${label}="\${${arg}}"`);
+        expect(service.docker?.buildArgs).toContain(`${arg}=\${${arg}}`);
+      }
+      expect(last).toContain(`org.opencontainers.image.licenses="${license}"`);
+    }
+    const deploy = steps('.github/workflows/deploy.yml').find((step) => /^azd deploy /m.test(step.run ?? ''));
+    expect(deploy?.env?.IMAGE_SOURCE).toBe('${{ github.server_url }}/${{ github.repository }}');
+    expect(deploy?.env?.IMAGE_REVISION).toBe('${{ github.sha }}');
+    expect(deploy?.run).toContain(`export IMAGE_VERSION="$(node -p "require('./package.json').version")"`);
+  });
+
+  it('publishes an SBOM of the production dependencies with each deployment', () => {
+    expect(readFileSync('scripts/sbom.sh', 'utf8')).toContain('npm sbom --omit=dev --sbom-format cyclonedx');
+    const deploySteps = steps('.github/workflows/deploy.yml');
+    const sbom = deploySteps.findIndex((step) => step.run === 'bash scripts/sbom.sh sbom.cdx.json');
+    expect(sbom).toBeGreaterThan(-1);
+    expect(deploySteps[sbom + 1]).toMatchObject({
+      uses: 'actions/upload-artifact@v4',
+      with: { path: 'sbom.cdx.json', 'if-no-files-found': 'error' },
+    });
+  });
+
+  it('fails CI on a known high or critical vulnerability in production dependencies, never in .ci/run', () => {
+    expect(readFileSync('scripts/audit.ts', 'utf8')).toContain(
+      "['audit', '--omit=dev', '--audit-level=high', '--json']",
+    );
+    expect(steps('.github/workflows/ci.yml').map((step) => step.run)).toContain('node scripts/audit.ts');
+    expect(readFileSync('.ci/run', 'utf8')).not.toContain('audit.ts');
+    expect(JSON.parse(readFileSync('audit-exceptions.json', 'utf8'))).toEqual(expect.any(Array));
+    expect(deployment).toContain('audit-exceptions.json');
   });
 });
