@@ -34,6 +34,9 @@ param appImageName string = ''
 @description('The same for the reference API.')
 param referenceApiImageName string = ''
 
+@description('E-mail address that receives the alerts (AZURE_ALERT_EMAIL); optional: without it the alerts only show in the portal.')
+param alertEmail string = ''
+
 var tags = { 'azd-env-name': environmentName }
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
@@ -56,6 +59,7 @@ module resources 'resources.bicep' = {
     thirdPartyApiKey: thirdPartyApiKey
     appImageName: appImageName
     referenceApiImageName: referenceApiImageName
+    alertEmail: alertEmail
   }
 }
 

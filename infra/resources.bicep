@@ -11,6 +11,7 @@ param thirdPartyApiSecretExists bool
 param thirdPartyApiKey string
 param appImageName string
 param referenceApiImageName string
+param alertEmail string
 
 // The suffix makes names unique per deployment: after `azd down`, the purge-protected vault stays soft-deleted
 // (its name taken) for 90 days, so the next `azd up` of the same environment needs another name.
@@ -343,6 +344,21 @@ resource appLogs 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
       { category: 'AppServiceConsoleLogs', enabled: true }
       { category: 'AppServiceHTTPLogs', enabled: true }
     ]
+  }
+}
+
+// --- Operations: dashboard, alerts, where alerts go ----------------------------------------------------------
+module operations 'operations.bicep' = {
+  name: 'operations'
+  params: {
+    resourceToken: resourceToken
+    location: location
+    tags: tags
+    environmentName: environmentName
+    appInsightsName: appInsights.name
+    workspaceId: logs.id
+    appSiteId: app.id
+    alertEmail: alertEmail
   }
 }
 

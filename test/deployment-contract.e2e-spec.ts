@@ -511,3 +511,95 @@ describe('the image supply chain', () => {
     expect(deployment).toContain('audit-exceptions.json');
   });
 });
+
+/** The operator's view: the dashboard azd monitor opens, the alerts, where they go (issue 13). */
+describe('operations', () => {
+  const operations = existsSync('infra/operations.bicep') ? readFileSync('infra/operations.bicep', 'utf8') : '';
+  const ops = bicepResources(operations);
+  const opsResource = (symbol: string) => ops.find((candidate) => candidate.symbol === symbol);
+  const operationsDoc = existsSync('docs/operations.md') ? readFileSync('docs/operations.md', 'utf8') : '';
+  const logAlerts = [
+    ...(/^var logAlerts = \[\n([\s\S]*?)\n\]$/m.exec(operations)?.[1] ?? '').matchAll(
+      /name: '([\w-]+)'\n\s+severity: (\d)\n\s+window: '(\w+)'\n\s+description: '[^\n]*'\n\s+query: '([^\n]*)'/g,
+    ),
+  ].map(([, name = '', severity, window, query = '']) => ({ name, severity: Number(severity), window, query }));
+  const logAlert = (name: string) => logAlerts.find((alert) => alert.name === name);
+  /** The phrases a log query looks for (`has "..."`): each must be what the app really logs. */
+  const phrases = (query: string) => [...query.matchAll(/ResultDescription has "([^"]+)"/g)].map((match) => match[1]);
+
+  it('is deployed with the rest, for the app, with an optional e-mail address', () => {
+    expect(resources).toMatch(/^module operations 'operations\.bicep' = \{$/m);
+    expect(resources).toContain('    appSiteId: app.id\n');
+    expect(resources).toContain('    workspaceId: logs.id\n');
+    expect(parameters.alertEmail?.value).toBe('${AZURE_ALERT_EMAIL}');
+    expect(main).toMatch(/^param alertEmail string = ''$/m);
+    // A pipeline provision without the address would drop the e-mail receiver.
+    expect(deployWorkflow).toMatch(/^ {6}AZURE_ALERT_EMAIL: \$\{\{ vars\.AZURE_ALERT_EMAIL \}\}/m);
+  });
+
+  it('routes every alert to one action group, which e-mails only when an address is given', () => {
+    expect(opsResource('actionGroup')?.body).toContain(
+      "emailReceivers: empty(alertEmail) ? [] : [\n      { name: 'operator', emailAddress: alertEmail, useCommonAlertSchema: true }\n    ]",
+    );
+    expect(opsResource('healthAlert')?.body).toContain('actions: [{ actionGroupId: actionGroup.id }]');
+    expect(operations).toContain('actions: { actionGroups: [actionGroup.id] }');
+  });
+
+  it('alerts when an instance fails its health check', () => {
+    const health = opsResource('healthAlert')?.body ?? '';
+    expect(health).toContain('scopes: [appSiteId]');
+    expect(health).toContain("metricName: 'HealthCheckStatus'");
+    expect(health).toContain("operator: 'LessThan'");
+    expect(health).toContain('threshold: 100');
+    expect(health).toContain("windowSize: 'PT5M'");
+  });
+
+  it('alerts on the 5xx rate of GET /api/v1/getcode', () => {
+    expect(operations).toMatch(/^var getcodeServerErrorPercent = 5$/m);
+    expect(operations).toMatch(/^var getcodeMinimumRequests = 10$/m);
+    expect(logAlert('getcode-5xx')).toEqual({
+      name: 'getcode-5xx',
+      severity: 1,
+      window: 'PT5M',
+      query:
+        'AppRequests | where Url has "/api/v1/getcode" | summarize requests = count(), serverErrors = countif(toint(ResultCode) >= 500) | where requests >= ${getcodeMinimumRequests} and serverErrors * 100.0 / requests > ${getcodeServerErrorPercent}',
+    });
+  });
+
+  it('alerts on the app’s own log lines: circuit breaker opened, Key Vault refresh failing', () => {
+    const breaker = logAlert('third-party-circuit-open');
+    expect(breaker).toMatchObject({ severity: 2, window: 'PT5M' });
+    expect(phrases(breaker?.query ?? '')).toEqual(['Circuit breaker opened']);
+    const vault = logAlert('key-vault-refresh-failing');
+    expect(vault).toMatchObject({ severity: 2, window: 'PT15M' });
+    expect(phrases(vault?.query ?? '')).toEqual(['Refreshing secret', 'failed; serving the cached value']);
+    // The wording the queries depend on is the app's: change one, and this fails.
+    const policy = readFileSync('src/third-party/third-party.policy.ts', 'utf8');
+    const secrets = readFileSync('src/secrets/secrets.service.ts', 'utf8');
+    expect(policy).toContain('`Circuit breaker opened: ');
+    expect(secrets).toMatch(/`Refreshing secret "\$\{name\}" failed; serving the cached value, /);
+    // Console lines reach the workspace through the app's diagnostic setting.
+    expect(resource('appLogs').body).toContain("{ category: 'AppServiceConsoleLogs', enabled: true }");
+    for (const alert of logAlerts) {
+      expect(operationsDoc).toContain(`\`${alert.name}\``);
+    }
+    expect(logAlerts).toHaveLength(3);
+    expect(operationsDoc).toContain('`unhealthy-instances`');
+  });
+
+  it('deploys the Application Insights dashboard that azd monitor --overview opens', () => {
+    const dashboard = ops.filter((candidate) => candidate.type === 'Microsoft.Portal/dashboards');
+    expect(dashboard).toHaveLength(1);
+    expect(dashboard[0]?.body).toContain("type: 'Extension/AppInsightsExtension/PartType/AspNetOverviewPinnedPart'");
+    expect(dashboard[0]?.body).toContain("inputs: [{ name: 'id', value: appInsights.id }");
+    for (const metric of [
+      'requests/count',
+      'requests/failed',
+      'requests/duration',
+      'dependencies/failed',
+      'HealthCheckStatus',
+    ]) {
+      expect(operations).toContain(`metric: '${metric}'`);
+    }
+  });
+});
