@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1.7
-# Multi-stage build for Azure App Service (Web App for Containers).
-#   docker build -t azure-integrated-auth .                        # the app (default target)
-#   docker build --target reference-api -t reference-api .        # the reference third-party API
+# The app's image for Azure App Service (Web App for Containers); its last stage is the app, so any builder
+# that ignores build targets (azd's remote ACR build does) still builds the app. The reference API has its own
+# Dockerfile: reference-api/Dockerfile.
+#   docker build -t azure-integrated-auth .
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 # --- build: full dependencies, compile TypeScript ---------------------------
@@ -30,20 +31,20 @@ WORKDIR /app
 EXPOSE 8080
 ENTRYPOINT ["/usr/bin/tini", "--"]
 
-# --- reference-api: the sample's third-party API, Node built-ins only ---------
-FROM runtime AS reference-api
-ENV REFERENCE_API_HOST=0.0.0.0 \
-    REFERENCE_API_PORT=8080
-COPY package.json ./
-COPY reference-api/main.ts ./reference-api/main.ts
-USER node
-CMD ["node", "reference-api/main.ts"]
-
-# --- app (default): compiled app + production dependencies, non-root ----------
+# --- app (last stage): compiled app + production dependencies, non-root ----------
 FROM runtime AS app
 COPY package.json ./
 COPY --from=prod-deps /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
+# Standard OCI labels; the deploy workflow passes source, revision and version (azure.yaml buildArgs).
+ARG IMAGE_SOURCE=""
+ARG IMAGE_REVISION=""
+ARG IMAGE_VERSION=""
+LABEL org.opencontainers.image.title="azure-integrated-auth" \
+      org.opencontainers.image.source="${IMAGE_SOURCE}" \
+      org.opencontainers.image.revision="${IMAGE_REVISION}" \
+      org.opencontainers.image.version="${IMAGE_VERSION}" \
+      org.opencontainers.image.licenses="MIT"
 USER node
 # The loader registers OpenTelemetry's ESM hooks before the app loads (used when APPLICATIONINSIGHTS_CONNECTION_STRING is set).
 CMD ["node", "--import", "@azure/monitor-opentelemetry/loader", "dist/main.js"]

@@ -10,16 +10,32 @@ param environmentName string
 @description('Azure region for every resource.')
 param location string
 
-@description('Object id of the deploying user or pipeline principal: gets Key Vault Secrets Officer so it can set the secret.')
+@minLength(1)
+@description('Per-deployment part of every resource name (AZURE_RESOURCE_SUFFIX, set by the preprovision hook, renewed by the postdown hook): a re-created environment must not reuse the name of a purge-protected vault that is still soft-deleted.')
+param resourceSuffix string
+
+@description('Object id of the principal running azd (azd fills it): may peek at the queue; a user also gets Key Vault Secrets Officer to rotate the key from the CLI.')
 param principalId string = ''
 
 @allowed(['User', 'ServicePrincipal'])
+@description('Type of that principal (azd fills it).')
 param principalType string = 'User'
 
+@description('Whether the third-party key secret already exists (the preprovision hook checks): the key is written only when it does not, so a provision never undoes a rotation.')
+param thirdPartyApiSecretExists bool = false
+
 @secure()
-@minLength(16)
-@description('The third-party API access key. Stored only as a Key Vault secret; never written to a file or an app setting.')
-param thirdPartyApiKey string
+@description('The third-party API access key for the first provision only (the secret\'s first version). Stored only as a Key Vault secret; never written to a file or an app setting.')
+param thirdPartyApiKey string = ''
+
+@description('Images azd published (SERVICE_<NAME>_IMAGE_NAME); empty before the first deploy, when the sites start on a placeholder.')
+param appImageName string = ''
+
+@description('The same for the reference API.')
+param referenceApiImageName string = ''
+
+@description('E-mail address that receives the alerts (AZURE_ALERT_EMAIL); optional: without it the alerts only show in the portal.')
+param alertEmail string = ''
 
 var tags = { 'azd-env-name': environmentName }
 
@@ -34,11 +50,16 @@ module resources 'resources.bicep' = {
   scope: rg
   params: {
     environmentName: environmentName
+    resourceSuffix: resourceSuffix
     location: location
     tags: tags
     principalId: principalId
     principalType: principalType
+    thirdPartyApiSecretExists: thirdPartyApiSecretExists
     thirdPartyApiKey: thirdPartyApiKey
+    appImageName: appImageName
+    referenceApiImageName: referenceApiImageName
+    alertEmail: alertEmail
   }
 }
 
@@ -47,6 +68,7 @@ output AZURE_LOCATION string = location
 output AZURE_RESOURCE_GROUP string = rg.name
 output AZURE_CONTAINER_REGISTRY_ENDPOINT string = resources.outputs.containerRegistryEndpoint
 output KEY_VAULT_URL string = resources.outputs.keyVaultUrl
+output KEY_VAULT_NAME string = resources.outputs.keyVaultName
 output THIRD_PARTY_API_SECRET_NAME string = resources.outputs.thirdPartyApiSecretName
 output THIRD_PARTY_API_ENDPOINT string = resources.outputs.thirdPartyApiEndpoint
 output STORAGE_QUEUE_URL string = resources.outputs.storageQueueUrl

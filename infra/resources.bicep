@@ -1,14 +1,21 @@
-// Every resource of the sample, least privilege: one user-assigned identity that may pull images, read the one
-// Key Vault, and add messages to the one queue; nothing else.
+// Every resource of the sample, least privilege: the app's identity may pull images, read the one Key Vault, and
+// add messages to the one queue; the reference API's identity may pull images and read the one secret; nothing else.
 param environmentName string
+param resourceSuffix string
 param location string
 param tags object
 param principalId string
 param principalType string
+param thirdPartyApiSecretExists bool
 @secure()
 param thirdPartyApiKey string
+param appImageName string
+param referenceApiImageName string
+param alertEmail string
 
-var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
+// The suffix makes names unique per deployment: after `azd down`, the purge-protected vault stays soft-deleted
+// (its name taken) for 90 days, so the next `azd up` of the same environment needs another name.
+var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName, resourceSuffix))
 var queueName = 'code-requests'
 var thirdPartyApiSecretName = 'third-party-api-key'
 
@@ -43,10 +50,17 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
   }
 }
 
-// --- Identity -----------------------------------------------------------------------------------------------
-// User-assigned, so its roles exist before the first container start.
+// --- Identities ---------------------------------------------------------------------------------------------
+// User-assigned, so their roles exist before the first container start. One per site: the reference API (a stand-in
+// for somebody else's service) may not send to the app's queue.
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
   name: 'id-${resourceToken}'
+  location: location
+  tags: tags
+}
+
+resource referenceApiIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: 'id-ref-${resourceToken}'
   location: location
   tags: tags
 }
@@ -72,6 +86,16 @@ resource registryPull 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
+resource referenceApiRegistryPull 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(registry.id, referenceApiIdentity.id, roles.acrPull)
+  scope: registry
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.acrPull)
+    principalId: referenceApiIdentity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
 // --- Key Vault: RBAC mode, soft delete + purge protection ----------------------------------------------------
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: 'kv-${resourceToken}'
@@ -88,13 +112,21 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   }
 }
 
-resource thirdPartyApiSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+// Written only when it does not exist yet: after that the rotation (`az keyvault secret set`) owns the value, and
+// a provision (an ARM PUT of this resource would add a new version) never puts the first key back.
+resource thirdPartyApiSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!thirdPartyApiSecretExists) {
   parent: vault
   name: thirdPartyApiSecretName
   properties: {
     value: thirdPartyApiKey
     contentType: 'third-party API access key (x-functions-key)'
   }
+}
+
+// The same secret whether this deployment wrote it or an earlier one did.
+resource thirdPartyApiSecretInVault 'Microsoft.KeyVault/vaults/secrets@2023-07-01' existing = {
+  parent: vault
+  name: thirdPartyApiSecretName
 }
 
 resource vaultSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
@@ -107,7 +139,20 @@ resource vaultSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' =
   }
 }
 
-resource vaultSecretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(principalId)) {
+// The reference API reads only its key, through its site's Key Vault reference.
+resource referenceApiSecretUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(vault.id, thirdPartyApiSecretName, referenceApiIdentity.id, roles.keyVaultSecretsUser)
+  scope: thirdPartyApiSecretInVault
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
+    principalId: referenceApiIdentity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+  dependsOn: [thirdPartyApiSecret]
+}
+
+// Only a person rotates the key from the CLI; a pipeline principal never needs it (the first key goes through ARM).
+resource vaultSecretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(principalId) && principalType == 'User') {
   name: guid(vault.id, principalId, roles.keyVaultSecretsOfficer)
   scope: vault
   properties: {
@@ -176,11 +221,13 @@ resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
   }
 }
 
-// Shared by both web apps: HTTPS only, TLS 1.2, FTP off, images pulled from the registry with the identity.
+// Until the first `azd deploy` publishes an image, a site runs this placeholder. After it, azd passes the image it
+// published (SERVICE_<NAME>_IMAGE_NAME) back here, so a later provision keeps the running image.
+var placeholderImage = 'mcr.microsoft.com/appsvc/staticsite:latest'
+
+// Shared by both web apps: HTTPS only, TLS 1.2, FTP off, images pulled from the registry with the site's identity.
 var siteConfig = {
-  linuxFxVersion: 'DOCKER|mcr.microsoft.com/appsvc/staticsite:latest' // replaced by `azd deploy`
   acrUseManagedIdentityCreds: true
-  acrUserManagedIdentityID: identity.properties.clientId
   alwaysOn: true
   ftpsState: 'Disabled'
   minTlsVersion: '1.2'
@@ -194,15 +241,18 @@ resource referenceApi 'Microsoft.Web/sites@2023-12-01' = {
   kind: 'app,linux,container'
   identity: {
     type: 'UserAssigned'
-    userAssignedIdentities: { '${identity.id}': {} }
+    userAssignedIdentities: { '${referenceApiIdentity.id}': {} }
   }
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
-    keyVaultReferenceIdentity: identity.id
-    siteConfig: siteConfig
+    keyVaultReferenceIdentity: referenceApiIdentity.id
+    siteConfig: union(siteConfig, {
+      linuxFxVersion: 'DOCKER|${empty(referenceApiImageName) ? placeholderImage : referenceApiImageName}'
+      acrUserManagedIdentityID: referenceApiIdentity.properties.clientId
+    })
   }
-  dependsOn: [registryPull, vaultSecretsUser]
+  dependsOn: [referenceApiRegistryPull, referenceApiSecretUser]
 }
 
 resource referenceApiSettings 'Microsoft.Web/sites/config@2023-12-01' = {
@@ -210,9 +260,23 @@ resource referenceApiSettings 'Microsoft.Web/sites/config@2023-12-01' = {
   name: 'appsettings'
   properties: {
     WEBSITES_PORT: '8080'
-    // The same secure parameter, through a Key Vault reference: the key never becomes a plain app setting.
-    REFERENCE_API_KEYS: '@Microsoft.KeyVault(SecretUri=${thirdPartyApiSecret.properties.secretUri})'
+    // The key through a Key Vault reference (never a plain app setting). Versionless, so App Service picks up a
+    // rotated key (within 24 hours, or at a restart).
+    REFERENCE_API_KEYS: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=${thirdPartyApiSecretName})'
   }
+}
+
+// No FTP or basic-auth deployment credentials on either site: azd deploys containers through ARM with Entra ID.
+resource referenceApiFtp 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2023-12-01' = {
+  parent: referenceApi
+  name: 'ftp'
+  properties: { allow: false }
+}
+
+resource referenceApiScm 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2023-12-01' = {
+  parent: referenceApi
+  name: 'scm'
+  properties: { allow: false }
 }
 
 resource app 'Microsoft.Web/sites@2023-12-01' = {
@@ -227,7 +291,11 @@ resource app 'Microsoft.Web/sites@2023-12-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
-    siteConfig: union(siteConfig, { healthCheckPath: '/health/ready' })
+    siteConfig: union(siteConfig, {
+      linuxFxVersion: 'DOCKER|${empty(appImageName) ? placeholderImage : appImageName}'
+      acrUserManagedIdentityID: identity.properties.clientId
+      healthCheckPath: '/health/ready'
+    })
   }
   // Roles first: the first start already has access to the registry, the vault and the queue.
   dependsOn: [registryPull, vaultSecretsUser, queueSender]
@@ -255,7 +323,6 @@ resource appConfig 'Microsoft.Web/sites/config@2023-12-01' = {
   properties: appSettings
 }
 
-// No FTP or basic-auth deployment credentials: azd deploys containers through ARM with Entra ID.
 resource appFtp 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2023-12-01' = {
   parent: app
   name: 'ftp'
@@ -280,8 +347,24 @@ resource appLogs 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
   }
 }
 
+// --- Operations: dashboard, alerts, where alerts go ----------------------------------------------------------
+module operations 'operations.bicep' = {
+  name: 'operations'
+  params: {
+    resourceToken: resourceToken
+    location: location
+    tags: tags
+    environmentName: environmentName
+    appInsightsName: appInsights.name
+    workspaceId: logs.id
+    appSiteId: app.id
+    alertEmail: alertEmail
+  }
+}
+
 output containerRegistryEndpoint string = registry.properties.loginServer
 output keyVaultUrl string = vault.properties.vaultUri
+output keyVaultName string = vault.name
 output thirdPartyApiSecretName string = thirdPartyApiSecretName
 output thirdPartyApiEndpoint string = appSettings.THIRD_PARTY_API_ENDPOINT
 output storageQueueUrl string = appSettings.STORAGE_QUEUE_URL

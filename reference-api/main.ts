@@ -5,7 +5,8 @@
  *   GET /api/RandomNumber   header x-functions-key: <key>   ->  200 {"value": 1..1000}
  *
  * Keys come from REFERENCE_API_KEYS (comma-separated, so a rotation can
- * overlap); any other key gets 401. Run: `node reference-api/main.ts`.
+ * overlap); any other key gets 401. An unresolved App Service Key Vault
+ * reference stops it at start-up. Run: `node reference-api/main.ts`.
  */
 import { randomInt, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -75,12 +76,34 @@ function send(res: ServerResponse, status: number, body: object): void {
   res.end(JSON.stringify(body));
 }
 
-if (import.meta.main) {
-  const keys = (process.env.REFERENCE_API_KEYS ?? '').split(',').map((key) => key.trim());
+/**
+ * Why REFERENCE_API_KEYS cannot be used, or undefined when it can. App Service
+ * passes a Key Vault reference it could not resolve (yet: role assignments take
+ * minutes) as its literal `@Microsoft.KeyVault(...)` text, which must never
+ * become an accepted key.
+ */
+export function keysProblem(raw: string | undefined): string | undefined {
+  const keys = (raw ?? '').split(',').map((key) => key.trim());
   if (!keys.some((key) => key !== '')) {
-    process.stderr.write('REFERENCE_API_KEYS is required: one or more comma-separated access keys.\n');
+    return 'REFERENCE_API_KEYS is required: one or more comma-separated access keys.';
+  }
+  if (keys.some((key) => /^@Microsoft\.KeyVault\(/i.test(key))) {
+    return (
+      'REFERENCE_API_KEYS is an unresolved Key Vault reference: App Service could not read the secret (yet). ' +
+      "Check the site's Key Vault reference status, that its identity has Key Vault Secrets User on the secret " +
+      '(new role assignments take a few minutes) and that the secret exists; then restart the site.'
+    );
+  }
+  return undefined;
+}
+
+if (import.meta.main) {
+  const problem = keysProblem(process.env.REFERENCE_API_KEYS);
+  if (problem !== undefined) {
+    process.stderr.write(`${problem}\n`);
     process.exit(1);
   }
+  const keys = (process.env.REFERENCE_API_KEYS ?? '').split(',').map((key) => key.trim());
   const api = new ReferenceApi(keys);
   const url = await api.listen(
     Number(process.env.REFERENCE_API_PORT ?? 7071),

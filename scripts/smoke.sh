@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Smoke test of a deployed (or local) instance:
 #   scripts/smoke.sh https://app-xxxx.azurewebsites.net
-# Checks readiness, one code (JSON shape and response headers) and, when the Azure CLI is signed in and
-# STORAGE_ACCOUNT_NAME is set (azd env get-values provides it), that the queue holds the message of that code,
-# reading it with Entra ID (--auth-mode login), not a key. Exit code 0 = pass, 1 = fail.
+# Waits for readiness (azd deploy sets the image and returns while the new container still starts: up to
+# SMOKE_READY_TIMEOUT_SECONDS, default 300), then checks one code (JSON shape and response headers) and, when the
+# Azure CLI is signed in and STORAGE_ACCOUNT_NAME is exported (`set -a; eval "$(azd env get-values)"; set +a`), that
+# the queue holds the message of that code, reading it with Entra ID (--auth-mode login), not a key.
+# Exit code 0 = pass, 1 = fail.
 set -uo pipefail
 
 base="${1:?usage: scripts/smoke.sh <base-url>}"
@@ -13,9 +15,22 @@ failures=0
 pass() { printf 'ok    %s\n' "$1"; }
 fail() { printf 'FAIL  %s\n' "$1"; failures=$((failures + 1)); }
 
-# 1. Readiness
-ready_status=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 10 "$base/health/ready") || ready_status=000
-[ "$ready_status" = 200 ] && pass "GET /health/ready -> 200" || fail "GET /health/ready -> $ready_status (want 200)"
+# 1. Readiness: poll until 200 or the deadline; nothing else is worth checking before.
+ready_timeout="${SMOKE_READY_TIMEOUT_SECONDS:-300}"
+ready_interval="${SMOKE_READY_INTERVAL_SECONDS:-5}"
+deadline=$((SECONDS + ready_timeout))
+while :; do
+  ready_status=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 10 "$base/health/ready" 2>/dev/null) || ready_status=000
+  [ "$ready_status" = 200 ] && break
+  if [ "$SECONDS" -ge "$deadline" ]; then
+    fail "GET /health/ready -> $ready_status, still not ready after ${ready_timeout}s (container still starting, or failing: see its log stream, az webapp log tail)"
+    echo "smoke test failed: the instance never became ready"
+    exit 1
+  fi
+  printf 'wait  GET /health/ready -> %s, retrying in %ss\n' "$ready_status" "$ready_interval"
+  sleep "$ready_interval"
+done
+pass "GET /health/ready -> 200"
 
 # 2. One code, with its headers
 headers=$(mktemp)

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { parseEnvironment } from '../src/config/environment.js';
 import { environmentShape } from '../src/config/environment.schema.js';
 
@@ -12,6 +13,88 @@ import { environmentShape } from '../src/config/environment.schema.js';
 const resources = readFileSync('infra/resources.bicep', 'utf8');
 const main = readFileSync('infra/main.bicep', 'utf8');
 const dockerfile = readFileSync('Dockerfile', 'utf8');
+const parameters = (
+  JSON.parse(readFileSync('infra/main.parameters.json', 'utf8')) as { parameters: Record<string, { value: unknown }> }
+).parameters;
+const deployWorkflow = readFileSync('.github/workflows/deploy.yml', 'utf8');
+const deployment = existsSync('docs/deployment.md') ? readFileSync('docs/deployment.md', 'utf8') : '';
+
+interface AzdService {
+  project: string;
+  language: string;
+  host: string;
+  docker?: { path?: string; image?: string; buildArgs?: string[]; [key: string]: unknown };
+}
+interface AzdHook {
+  run: string;
+  shell?: string;
+  interactive?: boolean;
+}
+const azureYaml = parse(readFileSync('azure.yaml', 'utf8')) as {
+  metadata?: { template?: string };
+  requiredVersions?: { azd?: string };
+  services: Record<string, AzdService>;
+  hooks?: Record<string, AzdHook>;
+};
+interface WorkflowStep {
+  name?: string;
+  uses?: string;
+  with?: Record<string, string>;
+  run?: string;
+  env?: Record<string, string>;
+}
+const deployOn = (parse(deployWorkflow) as { on: { push?: { branches?: string[] } } }).on;
+const deployJobs = (
+  parse(deployWorkflow) as {
+    jobs: Record<string, { if?: string; environment?: unknown; env?: Record<string, string>; steps: WorkflowStep[] }>;
+  }
+).jobs;
+
+/** A Bicep resource declaration: its symbol, type, condition (`= if (...)`) and body. */
+interface BicepResource {
+  symbol: string;
+  type: string;
+  existing: boolean;
+  condition?: string;
+  body: string;
+}
+function bicepResources(source: string): BicepResource[] {
+  return [
+    ...source.matchAll(/^resource (\w+) '([^'@]+)@[^']+'( existing)? = (?:if \((.+)\) )?\{\n([\s\S]*?)\n\}$/gm),
+  ].map(([, symbol = '', type = '', existing, condition, body = '']) => ({
+    symbol,
+    type,
+    existing: existing !== undefined,
+    condition,
+    body,
+  }));
+}
+const bicep = bicepResources(resources);
+const resource = (symbol: string): BicepResource => {
+  const found = bicep.find((candidate) => candidate.symbol === symbol);
+  if (found === undefined) {
+    throw new Error(`resource ${symbol} not found`);
+  }
+  return found;
+};
+/** The web app that azd deploys a service to (found, as azd finds it, by its azd-service-name tag). */
+const siteOf = (service: string): BicepResource => {
+  const sites = bicep.filter(
+    (candidate) =>
+      candidate.type === 'Microsoft.Web/sites' && candidate.body.includes(`'azd-service-name': '${service}'`),
+  );
+  expect(sites).toHaveLength(1);
+  return sites[0] as BicepResource;
+};
+
+/** The name of a Dockerfile's last stage: what a builder that ignores build targets produces. */
+function lastStage(path: string): string | undefined {
+  const stages = [...readFileSync(path, 'utf8').matchAll(/^FROM \S+ AS ([\w-]+)$/gm)];
+  return stages.at(-1)?.[1];
+}
+
+/** `1.29.0` -> comparable number. */
+const versionNumber = (version: string) => version.split('.').reduce((total, part) => total * 1000 + Number(part), 0);
 
 /** The body of `var <name> = { ... }` as `key -> expression`. */
 function bicepObject(source: string, name: string): Map<string, string> {
@@ -107,22 +190,26 @@ describe('the deployment contract', () => {
     expect(stopLimit).toBeGreaterThan(parseEnvironment(env).SHUTDOWN_GRACE_PERIOD_SECONDS);
   });
 
-  it('grants the app identity exactly AcrPull, Key Vault Secrets User and Storage Queue Data Message Sender', () => {
+  it('grants each identity exactly its roles: the app, the reference API, the deployer', () => {
     const assignments = [
       ...resources.matchAll(
         /roleDefinitionId: subscriptionResourceId\('Microsoft\.Authorization\/roleDefinitions', roles\.(\w+)\)\n\s+principalId: ([\w.]+)/g,
       ),
     ];
     const roleOf = (key: string) => ROLE_NAMES[/^'(.*)'$/.exec(roles.get(key) ?? '')?.[1] ?? ''];
-    const identityRoles = assignments
-      .filter((match) => match[2] === 'identity.properties.principalId')
-      .map((match) => roleOf(match[1] ?? ''));
-    expect(identityRoles.sort()).toEqual(['AcrPull', 'Key Vault Secrets User', 'Storage Queue Data Message Sender']);
-    const deployerRoles = assignments
-      .filter((match) => match[2] === 'principalId')
-      .map((match) => roleOf(match[1] ?? ''));
-    expect(deployerRoles.sort()).toEqual(['Key Vault Secrets Officer', 'Storage Queue Data Reader']);
-    expect(assignments).toHaveLength(5);
+    const rolesOf = (principal: string) =>
+      assignments
+        .filter((match) => match[2] === principal)
+        .map((match) => roleOf(match[1] ?? ''))
+        .sort();
+    expect(rolesOf('identity.properties.principalId')).toEqual([
+      'AcrPull',
+      'Key Vault Secrets User',
+      'Storage Queue Data Message Sender',
+    ]);
+    expect(rolesOf('referenceApiIdentity.properties.principalId')).toEqual(['AcrPull', 'Key Vault Secrets User']);
+    expect(rolesOf('principalId')).toEqual(['Key Vault Secrets Officer', 'Storage Queue Data Reader']);
+    expect(assignments).toHaveLength(7);
   });
 
   it('uses no broad role anywhere', () => {
@@ -166,7 +253,7 @@ describe('the deployment contract', () => {
   });
 
   it('deploys each azure.yaml service to a web app tagged with its name', () => {
-    const services = [...readFileSync('azure.yaml', 'utf8').matchAll(/^ {2}([\w-]+):$/gm)].map((match) => match[1]);
+    const services = Object.keys(azureYaml.services);
     expect(services).toEqual(['app', 'reference-api']);
     for (const service of services) {
       expect(resources).toContain(`'azd-service-name': '${service}'`);
@@ -176,6 +263,7 @@ describe('the deployment contract', () => {
   it('keeps the image contract: non-root, tini as PID 1, production dependencies only, no env files', () => {
     const finalStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
     expect(finalStage).toMatch(/^FROM runtime AS app$/m);
+    expect(finalStage).toContain('COPY --from=build /src/dist ./dist');
     expect(finalStage).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/^FROM \$\{NODE_IMAGE\} AS runtime$/m);
     expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:24-bookworm-slim$/m);
@@ -185,6 +273,333 @@ describe('the deployment contract', () => {
     const ignored = readFileSync('.dockerignore', 'utf8').split('\n');
     for (const entry of ['node_modules', 'test', '.git', '.env', '.env.*']) {
       expect(ignored).toContain(entry);
+    }
+  });
+});
+
+/**
+ * What the first `azd up` (and every one after it) needs, checked without Azure: each line names the azd or Azure
+ * behaviour that makes it necessary.
+ */
+describe('the azd deployment', () => {
+  // azure.yaml v1.0 schema: `docker` allows exactly these keys (no build target).
+  const DOCKER_SCHEMA_KEYS = [
+    'path',
+    'context',
+    'platform',
+    'registry',
+    'image',
+    'tag',
+    'buildArgs',
+    'network',
+    'remoteBuild',
+  ];
+
+  it('builds each service from its own Dockerfile, whose last stage is that service (no build target)', () => {
+    const dockerfiles = new Set<string>();
+    const images = new Set<string>();
+    for (const [name, service] of Object.entries(azureYaml.services)) {
+      // `js` would run npm install on the host before the Docker build; `docker` builds the image only.
+      expect(service.language).toBe('docker');
+      expect(service.host).toBe('appservice');
+      const docker = service.docker ?? {};
+      // azd's remote (ACR) build sends no target: it builds the Dockerfile's last stage, whatever `target` says.
+      expect(Object.keys(docker).filter((key) => !DOCKER_SCHEMA_KEYS.includes(key))).toEqual([]);
+      const path = `${service.project}/${docker.path ?? './Dockerfile'}`;
+      expect(lastStage(path)).toBe(name);
+      dockerfiles.add(path);
+      // azd names the image `<project>/<service>-<env>` unless docker.image overrides it.
+      images.add(docker.image ?? `azure-integrated-auth/${name}`);
+    }
+    const count = Object.keys(azureYaml.services).length;
+    expect([dockerfiles.size, images.size]).toEqual([count, count]);
+    expect(readFileSync('reference-api/Dockerfile', 'utf8')).toMatch(/^CMD \["node", "reference-api\/main\.ts"\]$/m);
+  });
+
+  it('requires an azd that deploys containers to App Service without touching other site settings', () => {
+    // 1.27 added container deploys to App Service; 1.29 made a deploy change only the image.
+    const minimum = /^>=\s*(\d+\.\d+\.\d+)$/.exec(azureYaml.requiredVersions?.azd ?? '')?.[1] ?? '0.0.0';
+    expect(versionNumber(minimum)).toBeGreaterThanOrEqual(versionNumber('1.29.0'));
+    expect(deployment).toContain(`azd ${minimum}`);
+  });
+
+  it('signs in from the pipeline with a subject that azd pipeline config has a federated credential for', () => {
+    // azd pipeline config creates credentials for `ref:refs/heads/<branch>` (and main) and `pull_request`; a job
+    // `environment:` changes the token's subject to `environment:<name>`, which matches none of them.
+    for (const job of Object.values(deployJobs)) {
+      expect(job.environment).toBeUndefined();
+      expect(job.if).toBe("github.ref == 'refs/heads/main'");
+    }
+    expect(deployOn.push?.branches).toEqual(['main']);
+    expect(deployment).toContain('azd pipeline config');
+  });
+
+  it('hands the provisioning secret only to the steps that provision, and leaves the principal to azd', () => {
+    const steps = Object.values(deployJobs).flatMap((job) => {
+      expect(Object.keys(job.env ?? {})).not.toContain('THIRD_PARTY_API_KEY');
+      return job.steps;
+    });
+    const withKey = steps.filter((step) => step.env?.THIRD_PARTY_API_KEY !== undefined);
+    expect(withKey.length).toBeGreaterThan(0);
+    for (const step of withKey) {
+      expect(step.run).toMatch(/^azd provision /m);
+    }
+    for (const step of steps.filter((candidate) => /^azd provision /m.test(candidate.run ?? ''))) {
+      expect(withKey).toContain(step);
+    }
+    // azd fills AZURE_PRINCIPAL_ID and AZURE_PRINCIPAL_TYPE with the signed-in principal itself.
+    expect(deployWorkflow).not.toContain('AZURE_PRINCIPAL_ID');
+    expect(deployWorkflow).not.toContain('AZURE_PRINCIPAL_TYPE');
+  });
+
+  it('exports the azd values the smoke test reads, after the deploy', () => {
+    // `eval` of `azd env get-values` only assigns shell variables; a child script sees only exported ones.
+    const smoke = Object.values(deployJobs)
+      .flatMap((job) => job.steps)
+      .find((step) => step.run?.includes('scripts/smoke.sh'));
+    expect(smoke?.run).toMatch(/set -a\n(?:#.*\n)*eval "\$\(azd env get-values\)"\nset \+a\n/);
+    expect(readFileSync('scripts/smoke.sh', 'utf8')).toContain('SMOKE_READY_TIMEOUT_SECONDS:-300');
+  });
+
+  it('provisions each site with the image azd published for it, the placeholder only before the first deploy', () => {
+    for (const [service, parameter] of [
+      ['app', 'appImageName'],
+      ['reference-api', 'referenceApiImageName'],
+    ] as const) {
+      // azd records a published image as SERVICE_<NAME>_IMAGE_NAME (upper case, - becomes _).
+      const variable = `SERVICE_${service.toUpperCase().replaceAll('-', '_')}_IMAGE_NAME`;
+      expect(parameters[parameter]?.value).toBe(`\${${variable}}`);
+      expect(main).toMatch(new RegExp(`^    ${parameter}: ${parameter}$`, 'm'));
+      const fxVersions = [...siteOf(service).body.matchAll(/linuxFxVersion: (.+)$/gm)].map((match) => match[1]);
+      expect(fxVersions).toEqual([`'DOCKER|\${empty(${parameter}) ? placeholderImage : ${parameter}}'`]);
+    }
+    expect(resources.match(/linuxFxVersion:/g)).toHaveLength(2);
+  });
+
+  it('writes the third-party key only when the vault has none, so a provision never undoes a rotation', () => {
+    const secret = resource('thirdPartyApiSecret');
+    expect(secret.type).toBe('Microsoft.KeyVault/vaults/secrets');
+    expect(secret.condition).toBe('!thirdPartyApiSecretExists');
+    expect(parameters.thirdPartyApiSecretExists?.value).toBe('${THIRD_PARTY_API_SECRET_EXISTS=false}');
+    expect(readFileSync('infra/hooks/preprovision.sh', 'utf8')).toContain(
+      'azd env set THIRD_PARTY_API_SECRET_EXISTS "$secret_exists"',
+    );
+    // Nothing else reads the conditional resource (it may not be deployed): the site's reference names the vault.
+    expect(resources.match(/\bthirdPartyApiSecret\b/g)).toHaveLength(2); // its declaration and one dependsOn
+    expect(resources).toContain(
+      "REFERENCE_API_KEYS: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=${thirdPartyApiSecretName})'",
+    );
+    expect(deployment).toContain('az keyvault secret set');
+  });
+
+  it('names resources per deployment, so a re-created environment does not collide with its soft-deleted vault', () => {
+    // A purge-protected vault keeps its name for the retention period after `azd down`; azd does not purge it.
+    expect(resources).toMatch(
+      /^var resourceToken = toLower\(uniqueString\([^\n]*\benvironmentName\b[^\n]*\bresourceSuffix\)\)$/m,
+    );
+    expect(resource('vault').body).toMatch(/^ {2}name: 'kv-\$\{resourceToken\}'$/m); // 3 + 13 characters, under 24
+    expect(parameters.resourceSuffix?.value).toBe('${AZURE_RESOURCE_SUFFIX}');
+    expect(main).toMatch(/@minLength\(1\)\n@description\([^\n]*\)\nparam resourceSuffix string\n/);
+    expect(azureYaml.hooks?.preprovision?.run).toBe('infra/hooks/preprovision.sh');
+    expect(azureYaml.hooks?.postdown?.run).toBe('infra/hooks/postdown.sh');
+    // The hook looks in the resource group main.bicep creates.
+    expect(main).toContain("name: 'rg-${environmentName}'");
+    expect(readFileSync('infra/hooks/preprovision.sh', 'utf8')).toContain('resource_group="rg-${AZURE_ENV_NAME');
+    expect(deployWorkflow).toContain('AZURE_RESOURCE_SUFFIX: ${{ vars.AZURE_RESOURCE_SUFFIX }}');
+  });
+
+  it('gives Key Vault Secrets Officer to a person who rotates from the CLI, never to a pipeline principal', () => {
+    expect(resource('vaultSecretsOfficer').condition).toBe("!empty(principalId) && principalType == 'User'");
+    expect(resources).toMatch(/roles\.keyVaultSecretsOfficer\)\n\s+principalId: principalId\n/);
+  });
+
+  it('runs the reference API with its own identity, which may read only the one secret', () => {
+    const site = siteOf('reference-api');
+    expect(site.body).toContain("userAssignedIdentities: { '${referenceApiIdentity.id}': {} }");
+    expect(site.body).toContain('keyVaultReferenceIdentity: referenceApiIdentity.id');
+    expect(site.body).toContain('acrUserManagedIdentityID: referenceApiIdentity.properties.clientId');
+    expect(site.body).not.toMatch(/\bidentity\.(id|properties)/);
+    expect(siteOf('app').body).not.toContain('referenceApiIdentity');
+    const secretUser = bicep.filter(
+      (candidate) =>
+        candidate.body.includes('principalId: referenceApiIdentity.properties.principalId') &&
+        candidate.body.includes('roles.keyVaultSecretsUser'),
+    );
+    expect(secretUser).toHaveLength(1);
+    const scope = /^ {2}scope: (\w+)$/m.exec(secretUser[0]?.body ?? '')?.[1] ?? '';
+    expect(resource(scope)).toMatchObject({ type: 'Microsoft.KeyVault/vaults/secrets', existing: true });
+    expect(resource(scope).body).toContain('name: thirdPartyApiSecretName');
+  });
+
+  it('turns FTP and basic-auth publishing off on every site', () => {
+    for (const service of Object.keys(azureYaml.services)) {
+      const site = siteOf(service).symbol;
+      const policies = bicep.filter(
+        (candidate) =>
+          candidate.type === 'Microsoft.Web/sites/basicPublishingCredentialsPolicies' &&
+          candidate.body.includes(`parent: ${site}\n`),
+      );
+      expect(policies.map((policy) => /name: '(\w+)'/.exec(policy.body)?.[1]).sort()).toEqual(['ftp', 'scm']);
+      for (const policy of policies) {
+        expect(policy.body).toContain('properties: { allow: false }');
+      }
+    }
+  });
+});
+
+/** What azd users expect of a template (issue 13). */
+describe('the azd template', () => {
+  it('names itself and its version, as azd templates do (name@version)', () => {
+    const { name, version } = JSON.parse(readFileSync('package.json', 'utf8')) as { name: string; version: string };
+    expect(azureYaml.metadata?.template).toBe(`${name}@${version}`);
+  });
+
+  it('says after each deploy where the app, its API docs and its monitoring are', () => {
+    expect(azureYaml.hooks?.postdeploy?.run).toBe('infra/hooks/postdeploy.sh');
+    // azd clears the output of a non-interactive hook when it ends.
+    for (const hook of Object.values(azureYaml.hooks ?? {})) {
+      expect(hook).toMatchObject({ shell: 'sh', interactive: true });
+    }
+  });
+});
+
+/** What the images and the pipeline say about where an image comes from and what it holds (issue 13). */
+describe('the image supply chain', () => {
+  const OCI_LABELS = { source: 'IMAGE_SOURCE', revision: 'IMAGE_REVISION', version: 'IMAGE_VERSION' };
+  const steps = (workflow: string) =>
+    Object.values(
+      (parse(readFileSync(workflow, 'utf8')) as { jobs: Record<string, { steps: WorkflowStep[] }> }).jobs,
+    ).flatMap((job) => job.steps);
+
+  it('labels both images with the standard OCI labels, from build arguments the deploy workflow sets', () => {
+    const { license } = JSON.parse(readFileSync('package.json', 'utf8')) as { license: string };
+    for (const service of Object.values(azureYaml.services)) {
+      const path = `${service.project}/${service.docker?.path}`;
+      const source = readFileSync(path, 'utf8');
+      const last = source.slice(source.lastIndexOf('\nFROM '));
+      for (const [label, arg] of Object.entries(OCI_LABELS)) {
+        expect(last).toMatch(new RegExp(`^ARG ${arg}=""$`, 'm'));
+        expect(last).toContain(`org.opencontainers.image.${label}="\${${arg}}"`);
+        expect(service.docker?.buildArgs).toContain(`${arg}=\${${arg}}`);
+      }
+      expect(last).toContain(`org.opencontainers.image.licenses="${license}"`);
+    }
+    const deploy = steps('.github/workflows/deploy.yml').find((step) => /^azd deploy /m.test(step.run ?? ''));
+    expect(deploy?.env?.IMAGE_SOURCE).toBe('${{ github.server_url }}/${{ github.repository }}');
+    expect(deploy?.env?.IMAGE_REVISION).toBe('${{ github.sha }}');
+    expect(deploy?.run).toContain(`export IMAGE_VERSION="$(node -p "require('./package.json').version")"`);
+  });
+
+  it('publishes an SBOM of the production dependencies with each deployment', () => {
+    expect(readFileSync('scripts/sbom.sh', 'utf8')).toContain('npm sbom --omit=dev --sbom-format cyclonedx');
+    const deploySteps = steps('.github/workflows/deploy.yml');
+    const sbom = deploySteps.findIndex((step) => step.run === 'bash scripts/sbom.sh sbom.cdx.json');
+    expect(sbom).toBeGreaterThan(-1);
+    expect(deploySteps[sbom + 1]).toMatchObject({
+      uses: 'actions/upload-artifact@v4',
+      with: { path: 'sbom.cdx.json', 'if-no-files-found': 'error' },
+    });
+  });
+
+  it('fails CI on a known high or critical vulnerability in production dependencies, never in .ci/run', () => {
+    expect(readFileSync('scripts/audit.ts', 'utf8')).toContain(
+      "['audit', '--omit=dev', '--audit-level=high', '--json']",
+    );
+    expect(steps('.github/workflows/ci.yml').map((step) => step.run)).toContain('node scripts/audit.ts');
+    expect(readFileSync('.ci/run', 'utf8')).not.toContain('audit.ts');
+    expect(JSON.parse(readFileSync('audit-exceptions.json', 'utf8'))).toEqual(expect.any(Array));
+    expect(deployment).toContain('audit-exceptions.json');
+  });
+});
+
+/** The operator's view: the dashboard azd monitor opens, the alerts, where they go (issue 13). */
+describe('operations', () => {
+  const operations = existsSync('infra/operations.bicep') ? readFileSync('infra/operations.bicep', 'utf8') : '';
+  const ops = bicepResources(operations);
+  const opsResource = (symbol: string) => ops.find((candidate) => candidate.symbol === symbol);
+  const operationsDoc = existsSync('docs/operations.md') ? readFileSync('docs/operations.md', 'utf8') : '';
+  const logAlerts = [
+    ...(/^var logAlerts = \[\n([\s\S]*?)\n\]$/m.exec(operations)?.[1] ?? '').matchAll(
+      /name: '([\w-]+)'\n\s+severity: (\d)\n\s+window: '(\w+)'\n\s+description: '[^\n]*'\n\s+query: '([^\n]*)'/g,
+    ),
+  ].map(([, name = '', severity, window, query = '']) => ({ name, severity: Number(severity), window, query }));
+  const logAlert = (name: string) => logAlerts.find((alert) => alert.name === name);
+  /** The phrases a log query looks for (`has "..."`): each must be what the app really logs. */
+  const phrases = (query: string) => [...query.matchAll(/ResultDescription has "([^"]+)"/g)].map((match) => match[1]);
+
+  it('is deployed with the rest, for the app, with an optional e-mail address', () => {
+    expect(resources).toMatch(/^module operations 'operations\.bicep' = \{$/m);
+    expect(resources).toContain('    appSiteId: app.id\n');
+    expect(resources).toContain('    workspaceId: logs.id\n');
+    expect(parameters.alertEmail?.value).toBe('${AZURE_ALERT_EMAIL}');
+    expect(main).toMatch(/^param alertEmail string = ''$/m);
+    // A pipeline provision without the address would drop the e-mail receiver.
+    expect(deployWorkflow).toMatch(/^ {6}AZURE_ALERT_EMAIL: \$\{\{ vars\.AZURE_ALERT_EMAIL \}\}/m);
+  });
+
+  it('routes every alert to one action group, which e-mails only when an address is given', () => {
+    expect(opsResource('actionGroup')?.body).toContain(
+      "emailReceivers: empty(alertEmail) ? [] : [\n      { name: 'operator', emailAddress: alertEmail, useCommonAlertSchema: true }\n    ]",
+    );
+    expect(opsResource('healthAlert')?.body).toContain('actions: [{ actionGroupId: actionGroup.id }]');
+    expect(operations).toContain('actions: { actionGroups: [actionGroup.id] }');
+  });
+
+  it('alerts when an instance fails its health check', () => {
+    const health = opsResource('healthAlert')?.body ?? '';
+    expect(health).toContain('scopes: [appSiteId]');
+    expect(health).toContain("metricName: 'HealthCheckStatus'");
+    expect(health).toContain("operator: 'LessThan'");
+    expect(health).toContain('threshold: 100');
+    expect(health).toContain("windowSize: 'PT5M'");
+  });
+
+  it('alerts on the 5xx rate of GET /api/v1/getcode', () => {
+    expect(operations).toMatch(/^var getcodeServerErrorPercent = 5$/m);
+    expect(operations).toMatch(/^var getcodeMinimumRequests = 10$/m);
+    expect(logAlert('getcode-5xx')).toEqual({
+      name: 'getcode-5xx',
+      severity: 1,
+      window: 'PT5M',
+      query:
+        'AppRequests | where Url has "/api/v1/getcode" | summarize requests = count(), serverErrors = countif(toint(ResultCode) >= 500) | where requests >= ${getcodeMinimumRequests} and serverErrors * 100.0 / requests > ${getcodeServerErrorPercent}',
+    });
+  });
+
+  it('alerts on the app’s own log lines: circuit breaker opened, Key Vault refresh failing', () => {
+    const breaker = logAlert('third-party-circuit-open');
+    expect(breaker).toMatchObject({ severity: 2, window: 'PT5M' });
+    expect(phrases(breaker?.query ?? '')).toEqual(['Circuit breaker opened']);
+    const vault = logAlert('key-vault-refresh-failing');
+    expect(vault).toMatchObject({ severity: 2, window: 'PT15M' });
+    expect(phrases(vault?.query ?? '')).toEqual(['Refreshing secret', 'failed; serving the cached value']);
+    // The wording the queries depend on is the app's: change one, and this fails.
+    const policy = readFileSync('src/third-party/third-party.policy.ts', 'utf8');
+    const secrets = readFileSync('src/secrets/secrets.service.ts', 'utf8');
+    expect(policy).toContain('`Circuit breaker opened: ');
+    expect(secrets).toMatch(/`Refreshing secret "\$\{name\}" failed; serving the cached value, /);
+    // Console lines reach the workspace through the app's diagnostic setting.
+    expect(resource('appLogs').body).toContain("{ category: 'AppServiceConsoleLogs', enabled: true }");
+    for (const alert of logAlerts) {
+      expect(operationsDoc).toContain(`\`${alert.name}\``);
+    }
+    expect(logAlerts).toHaveLength(3);
+    expect(operationsDoc).toContain('`unhealthy-instances`');
+  });
+
+  it('deploys the Application Insights dashboard that azd monitor --overview opens', () => {
+    const dashboard = ops.filter((candidate) => candidate.type === 'Microsoft.Portal/dashboards');
+    expect(dashboard).toHaveLength(1);
+    expect(dashboard[0]?.body).toContain("type: 'Extension/AppInsightsExtension/PartType/AspNetOverviewPinnedPart'");
+    expect(dashboard[0]?.body).toContain("inputs: [{ name: 'id', value: appInsights.id }");
+    for (const metric of [
+      'requests/count',
+      'requests/failed',
+      'requests/duration',
+      'dependencies/failed',
+      'HealthCheckStatus',
+    ]) {
+      expect(operations).toContain(`metric: '${metric}'`);
     }
   });
 });
