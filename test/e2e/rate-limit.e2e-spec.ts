@@ -1,7 +1,7 @@
 import request from 'supertest';
-import type { ProblemDetails } from '../src/common/problem-details.filter.js';
-import { LocalStack } from './support/local-stack.js';
-import type { TestApp } from './support/test-app.js';
+import type { ProblemDetails } from '../../src/common/problem-details.filter.js';
+import { LocalStack } from '../support/local-stack.js';
+import type { TestApp } from '../support/test-app.js';
 
 describe('rate limiting of /api/v1/getcode', () => {
   let stack: LocalStack;

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import type { CodeResponseDto } from '../src/codes/dto/code-response.dto.js';
-import { CODE_PATTERN } from '../src/codes/code-format.js';
-import { decodeMessage } from '../src/queue/code-message.js';
-import { AppProcess } from './support/app-process.js';
-import { drainQueue, uniqueQueueName } from './support/azurite.js';
-import { freePort } from '../scripts/ports.js';
-import { ProductionStack, SECRET_NAME, VAULT_URL } from './support/production-stack.js';
+import type { CodeResponseDto } from '../../src/codes/dto/code-response.dto.js';
+import { CODE_PATTERN } from '../../src/codes/code-format.js';
+import { decodeMessage } from '../../src/queue/code-message.js';
+import { AppProcess } from '../support/app-process.js';
+import { drainQueue, uniqueQueueName } from '../support/azurite.js';
+import { freePort } from '../../scripts/ports.js';
+import { ProductionStack, SECRET_NAME, VAULT_URL } from '../support/production-stack.js';
 
 const VAULT_RESOURCE = 'https://vault.azure.net';
 const STORAGE_RESOURCE = 'https://storage.azure.com';

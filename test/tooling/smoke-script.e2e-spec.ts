@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { LocalStack } from './support/local-stack.js';
-import type { TestApp } from './support/test-app.js';
+import { LocalStack } from '../support/local-stack.js';
+import type { TestApp } from '../support/test-app.js';
 
 /**
  * A new container as App Service shows it after `azd deploy`: /health/ready answers 503 `notReadyFor` times,

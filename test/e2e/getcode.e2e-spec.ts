@@ -1,11 +1,11 @@
 import request from 'supertest';
-import { CODE_PATTERN } from '../src/codes/code-format.js';
-import type { CodeResponseDto } from '../src/codes/dto/code-response.dto.js';
-import type { ProblemDetails } from '../src/common/problem-details.filter.js';
-import { type CodeMessage, decodeMessage } from '../src/queue/code-message.js';
-import { drainQueue } from './support/azurite.js';
-import { LocalStack } from './support/local-stack.js';
-import type { TestApp } from './support/test-app.js';
+import { CODE_PATTERN } from '../../src/codes/code-format.js';
+import type { CodeResponseDto } from '../../src/codes/dto/code-response.dto.js';
+import type { ProblemDetails } from '../../src/common/problem-details.filter.js';
+import { type CodeMessage, decodeMessage } from '../../src/queue/code-message.js';
+import { drainQueue } from '../support/azurite.js';
+import { LocalStack } from '../support/local-stack.js';
+import type { TestApp } from '../support/test-app.js';
 
 describe('GET /api/v1/getcode against real Azurite and the reference API', () => {
   let stack: LocalStack;

@@ -1,10 +1,10 @@
-import { freePort } from '../scripts/ports.js';
-import { decodeMessage } from '../src/queue/code-message.js';
-import { AppProcess } from './support/app-process.js';
-import { drainQueue, uniqueQueueName } from './support/azurite.js';
-import { eventually } from './support/eventually.js';
-import { FaultMatrix, type MatrixApp } from './support/fault-matrix.js';
-import { ProductionStack } from './support/production-stack.js';
+import { freePort } from '../../scripts/ports.js';
+import { decodeMessage } from '../../src/queue/code-message.js';
+import { AppProcess } from '../support/app-process.js';
+import { drainQueue, uniqueQueueName } from '../support/azurite.js';
+import { eventually } from '../support/eventually.js';
+import { FaultMatrix, type MatrixApp } from '../support/fault-matrix.js';
+import { ProductionStack } from '../support/production-stack.js';
 
 /** Short refresh timings so a stale key is refreshed (and a failed refresh retried) within seconds. */
 const POLICIES = {

@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { type Browser, chromium } from 'playwright-core';
-import { ReferenceApi } from '../reference-api/main.js';
-import { CODE_PATTERN } from '../src/codes/code-format.js';
-import { decodeMessage } from '../src/queue/code-message.js';
-import { type AppProcess, startLocalAppProcess } from './support/app-process.js';
-import { Azurite, drainQueue, sharedQueueClient } from './support/azurite.js';
+import { ReferenceApi } from '../../reference-api/main.js';
+import { CODE_PATTERN } from '../../src/codes/code-format.js';
+import { decodeMessage } from '../../src/queue/code-message.js';
+import { type AppProcess, startLocalAppProcess } from '../support/app-process.js';
+import { Azurite, drainQueue, sharedQueueClient } from '../support/azurite.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = 'test-output/screenshots';

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { type ApiClient, type ProblemDetails, createApiClient } from '../clients/typescript/index.js';
-import { CODE_PATTERN } from '../src/codes/code-format.js';
-import { decodeMessage } from '../src/queue/code-message.js';
-import { drainQueue } from './support/azurite.js';
-import { LocalStack } from './support/local-stack.js';
-import type { TestApp } from './support/test-app.js';
+import { type ApiClient, type ProblemDetails, createApiClient } from '../../clients/typescript/index.js';
+import { CODE_PATTERN } from '../../src/codes/code-format.js';
+import { decodeMessage } from '../../src/queue/code-message.js';
+import { drainQueue } from '../support/azurite.js';
+import { LocalStack } from '../support/local-stack.js';
+import type { TestApp } from '../support/test-app.js';
 
 /** The in-process app (AppModule + configureApp) on a real port, for callers that speak HTTP. */
 async function listening(app: TestApp): Promise<string> {

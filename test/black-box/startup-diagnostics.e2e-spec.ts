@@ -1,10 +1,10 @@
 import request from 'supertest';
-import type { ProblemDetails } from '../src/common/problem-details.filter.js';
-import { freePort } from '../scripts/ports.js';
-import { StorageAccessDenied } from './doubles/storage-access-denied.js';
-import { uniqueQueueName } from './support/azurite.js';
-import { AppProcess } from './support/app-process.js';
-import { ProductionStack, VAULT_URL } from './support/production-stack.js';
+import type { ProblemDetails } from '../../src/common/problem-details.filter.js';
+import { freePort } from '../../scripts/ports.js';
+import { StorageAccessDenied } from '../doubles/storage-access-denied.js';
+import { uniqueQueueName } from '../support/azurite.js';
+import { AppProcess } from '../support/app-process.js';
+import { ProductionStack, VAULT_URL } from '../support/production-stack.js';
 
 /** A start-up diagnostics line of the production build's JSON logs, by level and message. */
 function findLine(app: AppProcess, level: string, pattern: RegExp): string | undefined {

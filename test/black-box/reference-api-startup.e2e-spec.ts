@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { freePort } from '../scripts/ports.js';
+import { freePort } from '../../scripts/ports.js';
 
 /** `node reference-api/main.ts` as App Service starts it, with the given REFERENCE_API_KEYS. */
 function startReferenceApi(keys: string, port: number) {

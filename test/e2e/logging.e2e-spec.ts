@@ -1,9 +1,9 @@
 import request from 'supertest';
-import type { CodeResponseDto } from '../src/codes/dto/code-response.dto.js';
-import { decodeMessage } from '../src/queue/code-message.js';
-import { drainQueue } from './support/azurite.js';
-import { LocalStack } from './support/local-stack.js';
-import type { TestApp } from './support/test-app.js';
+import type { CodeResponseDto } from '../../src/codes/dto/code-response.dto.js';
+import { decodeMessage } from '../../src/queue/code-message.js';
+import { drainQueue } from '../support/azurite.js';
+import { LocalStack } from '../support/local-stack.js';
+import type { TestApp } from '../support/test-app.js';
 
 describe('structured logs', () => {
   let stack: LocalStack;

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { type AuditException, blockingAdvisories } from '../scripts/audit.js';
+import { type AuditException, blockingAdvisories } from '../../scripts/audit.js';
 
 const advisory = (id: string, severity: string, name: string) => ({
   source: 1,

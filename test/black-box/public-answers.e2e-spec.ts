@@ -1,10 +1,10 @@
-import { freePort } from '../scripts/ports.js';
-import { environmentShape } from '../src/config/environment.schema.js';
-import { TEST_TENANT_ID } from './doubles/managed-identity-endpoint.js';
-import { TEST_VAULT_HOST } from './doubles/test-pki.js';
-import { AppProcess } from './support/app-process.js';
-import { uniqueQueueName } from './support/azurite.js';
-import { ProductionStack } from './support/production-stack.js';
+import { freePort } from '../../scripts/ports.js';
+import { environmentShape } from '../../src/config/environment.schema.js';
+import { TEST_TENANT_ID } from '../doubles/managed-identity-endpoint.js';
+import { TEST_VAULT_HOST } from '../doubles/test-pki.js';
+import { AppProcess } from '../support/app-process.js';
+import { uniqueQueueName } from '../support/azurite.js';
+import { ProductionStack } from '../support/production-stack.js';
 
 interface Answer {
   what: string;

@@ -1,9 +1,9 @@
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import type { ProblemDetails } from '../src/common/problem-details.filter.js';
-import { LocalStack } from './support/local-stack.js';
-import type { TestApp } from './support/test-app.js';
+import type { ProblemDetails } from '../../src/common/problem-details.filter.js';
+import { LocalStack } from '../support/local-stack.js';
+import type { TestApp } from '../support/test-app.js';
 
 /** Sends raw bytes and returns the first line of the answer (or '' if the connection just closed). */
 async function rawRequest(port: number, text: string): Promise<string> {

@@ -1,15 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from '../scripts/ports.js';
-import { TelemetryIngestion } from './doubles/telemetry-ingestion.js';
-import { AppProcess } from './support/app-process.js';
-import { eventually } from './support/eventually.js';
-import { drainQueue, uniqueQueueName } from './support/azurite.js';
-import { ProductionStack } from './support/production-stack.js';
-import { type UnprivilegedRuntime, unprivilegedRuntime } from './support/unprivileged-runtime.js';
-import { decodeMessage } from '../src/queue/code-message.js';
-import type { CodeResponseDto } from '../src/codes/dto/code-response.dto.js';
+import { freePort } from '../../scripts/ports.js';
+import { TelemetryIngestion } from '../doubles/telemetry-ingestion.js';
+import { AppProcess } from '../support/app-process.js';
+import { eventually } from '../support/eventually.js';
+import { drainQueue, uniqueQueueName } from '../support/azurite.js';
+import { ProductionStack } from '../support/production-stack.js';
+import { type UnprivilegedRuntime, unprivilegedRuntime } from '../support/unprivileged-runtime.js';
+import { decodeMessage } from '../../src/queue/code-message.js';
+import type { CodeResponseDto } from '../../src/codes/dto/code-response.dto.js';
 
 /** Debian's unprivileged user, as a stand-in for the image's non-root `node` user. */
 const NOBODY = { uid: 65534, gid: 65534 };

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { parseEnvironment } from '../src/config/environment.js';
-import { environmentShape } from '../src/config/environment.schema.js';
+import { parseEnvironment } from '../../src/config/environment.js';
+import { environmentShape } from '../../src/config/environment.schema.js';
 
 /**
  * Holds the deployment and the app together without Azure or a Bicep

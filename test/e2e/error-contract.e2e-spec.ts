@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { freePort } from '../scripts/ports.js';
-import type { ProblemDetails } from '../src/common/problem-details.filter.js';
-import { DEFAULT_POLICIES } from '../src/config/policies.js';
-import { ScriptedHttpServer, type ScriptedAnswer } from './doubles/scripted-http-server.js';
-import { Azurite, drainQueue } from './support/azurite.js';
-import { type TestApp, startTestApp } from './support/test-app.js';
+import { freePort } from '../../scripts/ports.js';
+import type { ProblemDetails } from '../../src/common/problem-details.filter.js';
+import { DEFAULT_POLICIES } from '../../src/config/policies.js';
+import { ScriptedHttpServer, type ScriptedAnswer } from '../doubles/scripted-http-server.js';
+import { Azurite, drainQueue } from '../support/azurite.js';
+import { type TestApp, startTestApp } from '../support/test-app.js';
 
 const KEY = `ec-key-${randomBytes(12).toString('hex')}`;
 

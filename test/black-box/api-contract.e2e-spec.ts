@@ -1,16 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { ReferenceApi } from '../reference-api/main.js';
+import { ReferenceApi } from '../../reference-api/main.js';
 import {
   CLIENT_TYPES_FILE,
   OPENAPI_FILE,
   REGENERATE_COMMAND,
   renderClientTypes,
   renderDocument,
-} from '../scripts/openapi-render.js';
-import { type AppProcess, startLocalAppProcess } from './support/app-process.js';
-import { Azurite } from './support/azurite.js';
+} from '../../scripts/openapi-render.js';
+import { type AppProcess, startLocalAppProcess } from '../support/app-process.js';
+import { Azurite } from '../support/azurite.js';
 
 /** Fails with the command that fixes it, and the first line that differs. */
 function expectCommitted(file: string, current: string): void {

@@ -2,12 +2,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { QueueClient } from '@azure/storage-queue';
 import request from 'supertest';
-import type { CodeResponseDto } from '../src/codes/dto/code-response.dto.js';
-import { CODE_PATTERN } from '../src/codes/code-format.js';
-import { decodeMessage } from '../src/queue/code-message.js';
-import { Azurite, drainQueue } from './support/azurite.js';
-import { followChild } from './support/child-processes.js';
-import { freePort, waitForPort } from '../scripts/ports.js';
+import type { CodeResponseDto } from '../../src/codes/dto/code-response.dto.js';
+import { CODE_PATTERN } from '../../src/codes/code-format.js';
+import { decodeMessage } from '../../src/queue/code-message.js';
+import { Azurite, drainQueue } from '../support/azurite.js';
+import { followChild } from '../support/child-processes.js';
+import { freePort, waitForPort } from '../../scripts/ports.js';
 
 /**
  * The README's run command, `npm run dev` (node scripts/dev.ts), on free

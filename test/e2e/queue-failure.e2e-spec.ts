@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { ReferenceApi } from '../reference-api/main.js';
-import type { CodeResponseDto } from '../src/codes/dto/code-response.dto.js';
-import type { ProblemDetails } from '../src/common/problem-details.filter.js';
-import { decodeMessage } from '../src/queue/code-message.js';
-import { Azurite, drainQueue } from './support/azurite.js';
-import { freePort } from '../scripts/ports.js';
-import { type TestApp, startTestApp } from './support/test-app.js';
+import { ReferenceApi } from '../../reference-api/main.js';
+import type { CodeResponseDto } from '../../src/codes/dto/code-response.dto.js';
+import type { ProblemDetails } from '../../src/common/problem-details.filter.js';
+import { decodeMessage } from '../../src/queue/code-message.js';
+import { Azurite, drainQueue } from '../support/azurite.js';
+import { freePort } from '../../scripts/ports.js';
+import { type TestApp, startTestApp } from '../support/test-app.js';
 
 const KEY = `e2e-key-${randomBytes(12).toString('hex')}`;
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { environmentShape } from '../src/config/environment.schema.js';
+import { environmentShape } from '../../src/config/environment.schema.js';
 
 /** Each setting is described once, in docs/configuration.md; .env.example is the copyable template. */
 describe('configuration documentation', () => {

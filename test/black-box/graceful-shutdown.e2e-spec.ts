@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Agent, request as httpRequest } from 'node:http';
-import type { CodeResponseDto } from '../src/codes/dto/code-response.dto.js';
-import { decodeMessage } from '../src/queue/code-message.js';
-import { waitForPort } from '../scripts/ports.js';
-import { ScriptedHttpServer } from './doubles/scripted-http-server.js';
-import { startLocalAppProcess } from './support/app-process.js';
-import { Azurite, drainQueue, sharedQueueClient } from './support/azurite.js';
+import type { CodeResponseDto } from '../../src/codes/dto/code-response.dto.js';
+import { decodeMessage } from '../../src/queue/code-message.js';
+import { waitForPort } from '../../scripts/ports.js';
+import { ScriptedHttpServer } from '../doubles/scripted-http-server.js';
+import { startLocalAppProcess } from '../support/app-process.js';
+import { Azurite, drainQueue, sharedQueueClient } from '../support/azurite.js';
 
 const KEY = `gs-key-${randomBytes(12).toString('hex')}`;
 

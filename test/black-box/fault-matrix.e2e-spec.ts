@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { freePort } from '../scripts/ports.js';
-import { DEFAULT_POLICIES } from '../src/config/policies.js';
-import { decodeMessage } from '../src/queue/code-message.js';
-import { type ScriptedAnswer, ScriptedHttpServer } from './doubles/scripted-http-server.js';
-import { type TcpFault, TcpFaultProxy } from './doubles/tcp-fault-proxy.js';
-import { startLocalAppProcess } from './support/app-process.js';
-import { Azurite, drainQueue, sharedQueueClient } from './support/azurite.js';
-import { FaultMatrix, type MatrixApp } from './support/fault-matrix.js';
+import { freePort } from '../../scripts/ports.js';
+import { DEFAULT_POLICIES } from '../../src/config/policies.js';
+import { decodeMessage } from '../../src/queue/code-message.js';
+import { type ScriptedAnswer, ScriptedHttpServer } from '../doubles/scripted-http-server.js';
+import { type TcpFault, TcpFaultProxy } from '../doubles/tcp-fault-proxy.js';
+import { startLocalAppProcess } from '../support/app-process.js';
+import { Azurite, drainQueue, sharedQueueClient } from '../support/azurite.js';
+import { FaultMatrix, type MatrixApp } from '../support/fault-matrix.js';
 
 const KEY = `fm-key-${randomBytes(12).toString('hex')}`;
 const OK: ScriptedAnswer = { status: 200, body: '{"value": 21}' };

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { ReferenceApi } from '../reference-api/main.js';
-import type { ProblemDetails } from '../src/common/problem-details.filter.js';
-import { AppProcess } from './support/app-process.js';
-import { ManagedIdentityEndpoint } from './doubles/managed-identity-endpoint.js';
-import { Azurite } from './support/azurite.js';
-import { freePort } from '../scripts/ports.js';
+import { ReferenceApi } from '../../reference-api/main.js';
+import type { ProblemDetails } from '../../src/common/problem-details.filter.js';
+import { AppProcess } from '../support/app-process.js';
+import { ManagedIdentityEndpoint } from '../doubles/managed-identity-endpoint.js';
+import { Azurite } from '../support/azurite.js';
+import { freePort } from '../../scripts/ports.js';
 
 const KEY = `e2e-key-${randomBytes(12).toString('hex')}`;
 

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { ReferenceApi } from '../reference-api/main.js';
-import { freePort } from '../scripts/ports.js';
-import { ShutdownState } from '../src/health/shutdown.js';
-import { Azurite } from './support/azurite.js';
-import { type TestApp, startTestApp } from './support/test-app.js';
+import { ReferenceApi } from '../../reference-api/main.js';
+import { freePort } from '../../scripts/ports.js';
+import { ShutdownState } from '../../src/health/shutdown.js';
+import { Azurite } from '../support/azurite.js';
+import { type TestApp, startTestApp } from '../support/test-app.js';
 
 const KEY = `hl-key-${randomBytes(12).toString('hex')}`;
 
