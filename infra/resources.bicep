@@ -301,7 +301,7 @@ resource app 'Microsoft.Web/sites@2023-12-01' = {
   dependsOn: [registryPull, vaultSecretsUser, queueSender]
 }
 
-// The app's configuration contract (README, .env.example), and nothing else.
+// The app's configuration contract (docs/configuration.md, .env.example), and nothing else.
 var appSettings = {
   WEBSITES_PORT: '8080'
   WEBSITES_CONTAINER_STOP_TIME_LIMIT: '60'
