@@ -40,8 +40,6 @@ export function worstCaseQueueWriteMs({ maxTries, tryTimeoutMs, retryDelayMs }: 
 
 /** Builds the configuration; throws `ConfigValidationError` when the timeouts do not nest. */
 export function appConfigFrom(env: Environment, policies: Policies = policiesWith()): AppConfig {
-  const { secrets, thirdParty, queue } = policies;
-  const { messageTtlSeconds, ...retry } = queue;
   const config: AppConfig = {
     app: {
       nodeEnv: env.NODE_ENV,
@@ -52,12 +50,23 @@ export function appConfigFrom(env: Environment, policies: Policies = policiesWit
     http: { trustProxyHops: env.TRUST_PROXY, requestBudgetMs: env.REQUEST_BUDGET_MS },
     rateLimit: { perClient: env.RATE_LIMIT_PER_CLIENT, global: env.RATE_LIMIT_GLOBAL },
     azure: { managedIdentityClientId: env.AZURE_CLIENT_ID, tokenTimeoutMs: policies.tokenTimeoutMs },
+    ...dependencySections(env, policies),
+  };
+  const problems = nestingProblems(config);
+  if (problems.length > 0) {
+    throw new ConfigValidationError(problems);
+  }
+  return config;
+}
+
+function dependencySections(env: Environment, { secrets, thirdParty, queue }: Policies) {
+  const { messageTtlSeconds, ...retry } = queue;
+  const localKey = env.THIRD_PARTY_API_KEY;
+  return {
     secrets: {
       ...secrets,
       keyVaultUrl: env.KEY_VAULT_URL,
-      localSecrets: new Map(
-        env.THIRD_PARTY_API_KEY === undefined ? [] : [[env.THIRD_PARTY_API_SECRET_NAME, env.THIRD_PARTY_API_KEY]],
-      ),
+      localSecrets: new Map(localKey === undefined ? [] : [[env.THIRD_PARTY_API_SECRET_NAME, localKey]]),
     },
     thirdParty: {
       ...thirdParty,
@@ -74,11 +83,6 @@ export function appConfigFrom(env: Environment, policies: Policies = policiesWit
       retry,
     },
   };
-  const problems = nestingProblems(config);
-  if (problems.length > 0) {
-    throw new ConfigValidationError(problems);
-  }
-  return config;
 }
 
 /** A queue write's retries must fit in the request's budget, and a Key Vault read includes getting a token. */

@@ -15,6 +15,8 @@ import {
  * translates failures into errors whose hint says what to fix. SDK errors are
  * not kept as `cause`: they hold the request, bearer token included.
  */
+type Hint = (name: string, vault: string) => string;
+
 export class KeyVaultSecretSource implements SecretSource {
   readonly description: string;
 
@@ -45,36 +47,35 @@ export class KeyVaultSecretSource implements SecretSource {
       return credentialError(vault, error);
     }
     const status = isRestError(error) ? error.statusCode : undefined;
-    if (status === 404) {
-      return new SecretNotFoundError(
-        SECRET_DETAIL,
-        `Secret "${name}" does not exist in ${vault}: create it (az keyvault secret set) or fix THIRD_PARTY_API_SECRET_NAME.`,
-      );
+    const answer = status === undefined ? undefined : ANSWERS[status];
+    if (answer) {
+      return new answer.error(SECRET_DETAIL, answer.hint(name, vault));
     }
-    if (status === 403) {
-      return new SecretAccessDeniedError(
-        SECRET_DETAIL,
-        `The app's identity may not read secret "${name}" in ${vault}: grant it the "Key Vault Secrets User" role on the vault or the secret.`,
-      );
-    }
-    if (status === 429) {
-      return new SecretStoreUnavailableError(
-        SECRET_DETAIL,
-        `${vault} is throttling the app (HTTP 429) while it reads secret "${name}": the value is cached, so look for ` +
-          "other clients of the vault or the subscription's Key Vault limits.",
-      );
-    }
-    if (error instanceof Error && error.name === 'AbortError') {
-      return new SecretStoreUnavailableError(
-        SECRET_DETAIL,
-        `Reading secret "${name}" from ${vault} took longer than ${this.readTimeoutMs} ms, ` +
-          "the SDK's retries included: the vault is unreachable, not answering or throttling; check network rules, " +
-          'private endpoint and DNS.',
-      );
-    }
-    return new SecretStoreUnavailableError(
-      SECRET_DETAIL,
-      `Reading secret "${name}" from ${vault} failed (${describeError(error)}); check that the vault exists and is reachable.`,
-    );
+    const hint =
+      error instanceof Error && error.name === 'AbortError'
+        ? `Reading secret "${name}" from ${vault} took longer than ${this.readTimeoutMs} ms, the SDK's retries ` +
+          'included: the vault is unreachable, not answering or throttling; check network rules, private endpoint and DNS.'
+        : `Reading secret "${name}" from ${vault} failed (${describeError(error)}); check that the vault exists and is reachable.`;
+    return new SecretStoreUnavailableError(SECRET_DETAIL, hint);
   }
 }
+
+/** Key Vault answers that say what to fix, by HTTP status. */
+const ANSWERS: Record<number, { error: new (detail: string, hint: string) => ServiceError; hint: Hint }> = {
+  404: {
+    error: SecretNotFoundError,
+    hint: (name, vault) =>
+      `Secret "${name}" does not exist in ${vault}: create it (az keyvault secret set) or fix THIRD_PARTY_API_SECRET_NAME.`,
+  },
+  403: {
+    error: SecretAccessDeniedError,
+    hint: (name, vault) =>
+      `The app's identity may not read secret "${name}" in ${vault}: grant it the "Key Vault Secrets User" role on the vault or the secret.`,
+  },
+  429: {
+    error: SecretStoreUnavailableError,
+    hint: (name, vault) =>
+      `${vault} is throttling the app (HTTP 429) while it reads secret "${name}": the value is cached, so look for ` +
+      "other clients of the vault or the subscription's Key Vault limits.",
+  },
+};
