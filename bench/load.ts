@@ -56,9 +56,13 @@ export async function drive(base: string, connections: number, seconds: number):
       },
     ],
   });
-  const transportFailures = result.errors + result.timeouts;
+  // Answers still missing when the time is up count as no error: an app that stops answering must still fail.
+  const silent = ok + bad === 0 ? 1 : 0;
+  const transportFailures = result.errors + result.timeouts + silent;
   if (transportFailures > 0) {
-    firstFailure ??= `${result.errors} connection errors, ${result.timeouts} timeouts`;
+    firstFailure ??= silent
+      ? `no answer at all in ${seconds} s`
+      : `${result.errors} connection errors, ${result.timeouts} timeouts`;
   }
   return {
     ok,

@@ -6,7 +6,7 @@
  */
 import { randomFillSync, randomUUID } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';
-import { ManagedIdentityCredential } from '@azure/identity';
+import { ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { QueueClient } from '@azure/storage-queue';
 import { Pool } from 'undici';
@@ -19,11 +19,20 @@ function setting(name: string): string {
   return value;
 }
 
+process.stdout.write('minimal: modules loaded\n');
 const clientId = process.env.AZURE_CLIENT_ID;
-const credential = new ManagedIdentityCredential(clientId ? { clientId } : {});
+const identity = new ManagedIdentityCredential(clientId ? { clientId } : {});
+/** One credential for both clients; a token request is bounded (unless the caller bounds it), as an endpoint can hang. */
+const credential: TokenCredential = {
+  getToken: (scopes, options) =>
+    identity.getToken(scopes, { ...options, abortSignal: options?.abortSignal ?? AbortSignal.timeout(10_000) }),
+};
 const secrets = new SecretClient(setting('KEY_VAULT_URL'), credential);
 const secretName = process.env.THIRD_PARTY_API_SECRET_NAME ?? 'third-party-api-key';
-const queue = new QueueClient(setting('STORAGE_QUEUE_URL'), credential);
+// The service's default queue retry policy, so both give a slow queue the same chances.
+const queue = new QueueClient(setting('STORAGE_QUEUE_URL'), credential, {
+  retryOptions: { maxTries: 3, tryTimeoutInMs: 5_000, retryDelayInMs: 500 },
+});
 const endpoint = new URL(setting('THIRD_PARTY_API_ENDPOINT'));
 const thirdParty = new Pool(endpoint.origin, { connections: 256, keepAliveTimeout: 60_000 });
 const thirdPartyPath = endpoint.pathname + endpoint.search;
@@ -119,6 +128,7 @@ const server = createServer((req, res) => {
 server.keepAliveTimeout = 65_000;
 
 await queue.createIfNotExists();
+process.stdout.write('minimal: queue ready\n');
 const port = Number(process.env.PORT ?? 8080);
 server.listen(port, () => process.stdout.write(`minimal: listening on port ${port}\n`));
 process.once('SIGTERM', () => {

@@ -39,7 +39,7 @@ export class MeasuredProcess {
 
   async waitForPort(port: number): Promise<void> {
     await Promise.race([
-      waitForPort(port, 30_000),
+      waitForPort(port, 120_000),
       this.exited.then(() => {
         throw new Error(`exited before listening:\n${this.output.slice(-2000)}`);
       }),
