@@ -24,7 +24,7 @@ export interface ProfileResult {
   packages: PackageTime[];
 }
 
-/** Where a frame's code comes from: an npm package, Node's core, the app itself, or V8's own categories. */
+/** Where a frame's code comes from: an npm package, a Node core module, the app itself, or V8's own categories. */
 export function packageOf(url: string, functionName: string): string {
   if (url === '') {
     return functionName.startsWith('(') ? functionName : '(V8 builtins, native)';
@@ -33,7 +33,9 @@ export function packageOf(url: string, functionName: string): string {
     return 'WebAssembly (llhttp in undici, es-module-lexer)';
   }
   if (url.startsWith('node:')) {
-    return 'node (core modules)';
+    // Node's own code is a big share: split it by module (node:internal by its first folder).
+    const [first = '', second = ''] = url.slice('node:'.length).split('/');
+    return first === 'internal' && second !== '' ? `node:internal/${second}` : `node:${first}`;
   }
   const path = url.replace(/^file:\/\//, '');
   const at = path.lastIndexOf('/node_modules/');
@@ -74,19 +76,26 @@ export function selfTimeByPackage(
     .sort((a, b) => b.ms - a.ms);
 }
 
-/** The main thread's profile: with a module loader thread (the container's `--import`), each thread writes one. */
-function mainThreadProfile(dir: string): { file: string; profile: CpuProfile } {
-  const profiles = readdirSync(dir)
+/**
+ * The main thread's self time: with a module loader thread (the container's `--import`), each thread writes a
+ * profile; the main thread is the one busy during the measured window.
+ */
+function mainThreadTimes(dir: string, window: { fromUs: number; toUs: number }): ProfileResult {
+  const busyMs = (packages: PackageTime[]) => packages.reduce((sum, entry) => sum + entry.ms, 0);
+  const candidates = readdirSync(dir)
     .filter((name) => name.endsWith('.cpuprofile'))
-    .map((name) => ({
-      file: join(dir, name),
-      profile: JSON.parse(readFileSync(join(dir, name), 'utf8')) as CpuProfile,
-    }))
-    .sort((a, b) => b.profile.samples.length - a.profile.samples.length);
-  if (!profiles[0]) {
+    .map((name) => {
+      const cpuProfile = JSON.parse(readFileSync(join(dir, name), 'utf8')) as CpuProfile;
+      const windowed = selfTimeByPackage(cpuProfile, window);
+      return busyMs(windowed) > 0
+        ? { file: join(dir, name), windowed: true, packages: windowed }
+        : { file: join(dir, name), windowed: false, packages: selfTimeByPackage(cpuProfile) };
+    })
+    .sort((a, b) => Number(b.windowed) - Number(a.windowed) || busyMs(b.packages) - busyMs(a.packages));
+  if (!candidates[0]) {
     throw new Error(`no .cpuprofile written in ${dir}`);
   }
-  return profiles[0];
+  return candidates[0];
 }
 
 /** One more run of each implementation with --cpu-prof, on the busiest cell; self time by package for each. */
@@ -104,14 +113,10 @@ export async function profile(
     mkdirSync(dir, { recursive: true });
     const nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${dir}`];
     const run = await measure(target, implementation, { delayMs: 0, connections }, options, { nodeArgs });
-    const { file, profile: cpuProfile } = mainThreadProfile(dir);
-    let packages = selfTimeByPackage(cpuProfile, run.windowUs);
-    const windowed = packages.length > 0;
-    if (!windowed) {
-      packages = selfTimeByPackage(cpuProfile);
-    }
-    results[implementation.name] = { file, windowed, packages };
-    process.stdout.write(`profile: ${file} (${run.failed > 0 ? `FAILED: ${run.firstFailure}` : 'ok'})\n`);
+    results[implementation.name] = mainThreadTimes(dir, run.windowUs);
+    process.stdout.write(
+      `profile: ${results[implementation.name]?.file} (${run.failed > 0 ? `FAILED: ${run.firstFailure}` : 'ok'})\n`,
+    );
   }
   return results;
 }

@@ -24,15 +24,15 @@ const status = (summary: Summary): string =>
 
 function absoluteTable(comparisons: Comparison[]): string[] {
   const lines = [
-    '| third party | connections | implementation | requests/s | p50 ms | p90 ms | p99 ms | CPU ms/request | peak RSS MiB | answers |',
-    '|---:|---:|---|---:|---:|---:|---:|---:|---:|---|',
+    '| third party | connections | implementation | requests/s | p50 ms | p90 ms | p99 ms | CPU ms/request | peak RSS MiB | first answer s | answers |',
+    '|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const { cell, service, minimal } of comparisons) {
     for (const s of [service, minimal]) {
       lines.push(
         `| ${cellText(cell)} | ${s.implementation} | ${fixed(s.requestsPerSecond, 0)} | ${fixed(s.latencyMs.p50, 1)} | ` +
           `${fixed(s.latencyMs.p90, 1)} | ${fixed(s.latencyMs.p99, 1)} | ${fixed(s.cpuMsPerRequest, 3)} | ` +
-          `${fixed(s.peakRssMiB, 0)} | ${status(s)} |`,
+          `${fixed(s.peakRssMiB, 0)} | ${fixed(s.startupSeconds, 1)} | ${status(s)} |`,
       );
     }
   }
@@ -113,7 +113,8 @@ export async function writeReport(report: Report): Promise<void> {
       'HTTPS, a third party answering after a fixed delay. Each implementation runs in a fresh process per cell, ' +
       `alternating (${options.rounds} round${options.rounds > 1 ? 's' : ''}), ${options.warmupSeconds} s warm-up, ` +
       `${options.durationSeconds} s measured. CPU is the app process's user + system time (all threads) over the ` +
-      'measured seconds, divided by the answers; peak RSS is its VmHWM. Every answer is checked (200, well-formed ' +
+      'measured seconds, divided by the answers; peak RSS is its VmHWM; first answer is the time from spawning the ' +
+      'process to its first code (start-up, key read, queue check). Every answer is checked (200, well-formed ' +
       'code) and the queue must hold a message for each.',
     '',
     `- Command: \`${options.command}\``,

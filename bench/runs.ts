@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { ProductionStack } from '../test/support/production-stack.ts';
 import { freePort } from '../scripts/ports.ts';
 import { checkAnswer, drive } from './load.ts';
@@ -32,21 +33,31 @@ export interface RunResult {
   latencyMs: { p50: number; p90: number; p99: number };
   cpuSeconds: number;
   peakRssMiB: number;
+  /** From spawning the process to its first well-formed answer (the key read and the queue check included). */
+  startupSeconds: number;
   /** The measured load's start and end on the monotonic clock (µs), as CPU profiles time their samples. */
   windowUs: { fromUs: number; toUs: number };
   /** The file holding the app's output (stdout and stderr). */
   logPath: string;
 }
 
+/** Copies an app's output out of the temporary folder, for a run that went wrong. */
+function keepLog(logPath: string): string {
+  const kept = join('test-output', 'bench', basename(logPath));
+  mkdirSync(dirname(kept), { recursive: true });
+  copyFileSync(logPath, kept);
+  return kept;
+}
+
 const monotonicUs = (): number => Number(process.hrtime.bigint() / 1000n);
 
 /** Polls until the app answers with a well-formed code: the key is read, the token is there, the queue exists. */
 async function firstAnswer(base: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 120_000;
   let last = 'no answer';
   while (Date.now() < deadline) {
     try {
-      const res = await fetch(`${base}/api/v1/getcode`);
+      const res = await fetch(`${base}/api/v1/getcode`, { signal: AbortSignal.timeout(15_000) });
       const problem = checkAnswer(res.status, await res.text());
       if (problem === undefined) {
         return;
@@ -87,6 +98,7 @@ export async function measure(
     ...extra.env,
   });
   const logPath = join(target.workDir, `${queueName}.log`);
+  const spawnedAt = performance.now();
   const app = new MeasuredProcess(
     implementation.script,
     [...implementation.nodeArgs, ...(extra.nodeArgs ?? [])],
@@ -97,6 +109,7 @@ export async function measure(
     await app.waitForPort(port);
     const base = `http://127.0.0.1:${port}`;
     await firstAnswer(base);
+    const startupSeconds = (performance.now() - spawnedAt) / 1000;
     const warmup = await drive(base, cell.connections, options.warmupSeconds);
     const cpuBefore = app.cpuSeconds();
     const fromUs = monotonicUs();
@@ -107,10 +120,11 @@ export async function measure(
     const answered = 1 + warmup.ok + load.ok;
     const queued = await drainCount(target, queueName);
     const failed = load.failed + warmup.failed + (queued < answered ? 1 : 0);
-    const firstFailure =
+    const problem =
       warmup.firstFailure ??
       load.firstFailure ??
       (queued < answered ? `${answered} codes answered, only ${queued} messages on the queue` : undefined);
+    const firstFailure = problem === undefined ? undefined : `${problem} (app output: ${keepLog(logPath)})`;
     return {
       implementation: implementation.name,
       cell,
@@ -119,9 +133,14 @@ export async function measure(
       firstFailure,
       cpuSeconds,
       peakRssMiB,
+      startupSeconds,
       windowUs,
       logPath,
     };
+  } catch (error) {
+    throw new Error(`${implementation.name}: ${(error as Error).message}\n(its output: ${keepLog(logPath)})`, {
+      cause: error,
+    });
   } finally {
     await app.stop();
   }

@@ -13,6 +13,8 @@ export interface Summary {
   cpuMsPerRequest: number;
   /** The highest VmHWM of the rounds. */
   peakRssMiB: number;
+  /** Mean time from spawn to the first answer. */
+  startupSeconds: number;
   failed: number;
   firstFailure?: string;
 }
@@ -40,6 +42,7 @@ export function summarize(runs: RunResult[], implementation: Implementation['nam
     },
     cpuMsPerRequest: requests > 0 ? (cpuSeconds * 1000) / requests : NaN,
     peakRssMiB: Math.max(...mine.map((run) => run.peakRssMiB)),
+    startupSeconds: mean(mine.map((run) => run.startupSeconds)),
     failed: mine.reduce((sum, run) => sum + run.failed, 0),
     firstFailure: mine.find((run) => run.firstFailure !== undefined)?.firstFailure,
   };
