@@ -5,7 +5,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProductionStack } from '../test/support/production-stack.ts';
 import { type CostTable, measureCosts } from './costs.ts';
-import { type BenchOptions, type Cell, parseOptions } from './options.ts';
+import { type BenchOptions, type Cell, parseOptions, USAGE } from './options.ts';
 import { profile, type ProfileResult } from './profile.ts';
 import { writeReport } from './report.ts';
 import { type Implementation, measure, type RunResult, type Target } from './runs.ts';
@@ -64,6 +64,10 @@ async function measureAll(
 
 /** Runs the whole bench; resolves to the exit code (1 when any answer was wrong or missing). */
 export async function runBench(argv: string[]): Promise<number> {
+  if (argv.includes('--help')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   let options: BenchOptions;
   try {
     options = parseOptions(argv);

@@ -27,8 +27,9 @@ export interface BenchOptions {
   command: string;
 }
 
-export const USAGE = `npm run bench -- [--duration <s>] [--quick] [--profile] [--no-costs] [--note <text>]
+export const USAGE = `npm run bench -- [--duration <s>] [--rounds <n>] [--quick] [--profile] [--no-costs] [--note <text>]
   --duration <s>  measured seconds per implementation and cell (default 10)
+  --rounds <n>    runs of each implementation per cell, alternating (default 2; more for a steadier cost table)
   --quick         a few seconds, one cell, one round, no cost table; writes to test-output/bench/ (for CI)
   --profile       also writes a CPU profile of each implementation and a table of self time by package
   --no-costs      skip the cost table (the service with one layer switched off at a time)
@@ -46,22 +47,23 @@ export function parseOptions(argv: string[]): BenchOptions {
       profile: { type: 'boolean', default: false },
       costs: { type: 'boolean' },
       note: { type: 'string' },
-      help: { type: 'boolean', default: false },
+      rounds: { type: 'string' },
     },
   });
-  if (values.help) {
-    throw new Error(USAGE);
-  }
   const quick = values.quick;
   const durationSeconds = Number(values.duration ?? (quick ? 3 : 10));
   if (!Number.isFinite(durationSeconds) || durationSeconds < 1) {
     throw new Error(`--duration must be a number of seconds >= 1\n${USAGE}`);
   }
+  const rounds = Number(values.rounds ?? (quick ? 1 : 2));
+  if (!Number.isInteger(rounds) || rounds < 1) {
+    throw new Error(`--rounds must be a whole number >= 1\n${USAGE}`);
+  }
   const outDir = quick ? 'test-output/bench/' : '';
   return {
     durationSeconds,
     warmupSeconds: quick ? 1 : 2,
-    rounds: quick ? 1 : 2,
+    rounds,
     cells: quick
       ? [{ delayMs: 0, connections: 10 }]
       : [0, 20].flatMap((delayMs) => [1, 50].map((connections) => ({ delayMs, connections }))),
