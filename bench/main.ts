@@ -25,12 +25,14 @@ export function containerNodeArgs(dockerfile = readFileSync('Dockerfile', 'utf8'
 
 export const describeCell = (cell: Cell): string => `third party ${cell.delayMs} ms, ${cell.connections} conn.`;
 
+const ms = (value: number): string => value.toFixed(value < 10 ? 2 : 1);
+
 function progress(run: RunResult, label: string = run.implementation): void {
   const rps = run.ok / run.seconds;
   const cpu = run.ok > 0 ? ((run.cpuSeconds * 1000) / run.ok).toFixed(3) : '-';
   process.stdout.write(
     `${label.padEnd(24)} ${describeCell(run.cell).padEnd(30)} ${rps.toFixed(0).padStart(6)} req/s  ` +
-      `p50 ${run.latencyMs.p50} p90 ${run.latencyMs.p90} p99 ${run.latencyMs.p99} ms  CPU ${cpu} ms/req  ` +
+      `p50 ${ms(run.latencyMs.p50)} p90 ${ms(run.latencyMs.p90)} p99 ${ms(run.latencyMs.p99)} ms  CPU ${cpu} ms/req  ` +
       `peak RSS ${run.peakRssMiB.toFixed(0)} MiB${run.failed > 0 ? `  FAILED ${run.failed}: ${run.firstFailure}` : ''}\n`,
   );
 }

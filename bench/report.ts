@@ -17,6 +17,7 @@ export interface Report {
 }
 
 const fixed = (value: number, digits: number): string => (Number.isFinite(value) ? value.toFixed(digits) : '-');
+const ms = (value: number): string => fixed(value, value < 10 ? 2 : 1);
 const ratio = (service: number, minimal: number): string => `${fixed(service / minimal, 2)}×`;
 const cellText = (cell: Cell): string => `${cell.delayMs} ms | ${cell.connections}`;
 const status = (summary: Summary): string =>
@@ -30,8 +31,8 @@ function absoluteTable(comparisons: Comparison[]): string[] {
   for (const { cell, service, minimal } of comparisons) {
     for (const s of [service, minimal]) {
       lines.push(
-        `| ${cellText(cell)} | ${s.implementation} | ${fixed(s.requestsPerSecond, 0)} | ${fixed(s.latencyMs.p50, 1)} | ` +
-          `${fixed(s.latencyMs.p90, 1)} | ${fixed(s.latencyMs.p99, 1)} | ${fixed(s.cpuMsPerRequest, 3)} | ` +
+        `| ${cellText(cell)} | ${s.implementation} | ${fixed(s.requestsPerSecond, 0)} | ${ms(s.latencyMs.p50)} | ` +
+          `${ms(s.latencyMs.p90)} | ${ms(s.latencyMs.p99)} | ${fixed(s.cpuMsPerRequest, 3)} | ` +
           `${fixed(s.peakRssMiB, 0)} | ${fixed(s.startupSeconds, 1)} | ${status(s)} |`,
       );
     }
