@@ -46,20 +46,40 @@ async function startThirdParty(key: string): Promise<{ child: ChildProcess; base
   return { child, base: `http://127.0.0.1:${chunk.toString().trim()}` };
 }
 
+/**
+ * A fresh stack (identity endpoint, vault, Azurite, third party) for one part of the bench, so no cell inherits
+ * another's queue state or connections.
+ */
+async function onFreshStack<T>(workDir: string, work: (target: Target) => Promise<T>): Promise<T> {
+  const stack = await ProductionStack.start();
+  const thirdParty = await startThirdParty(stack.key).catch(async (error: unknown) => {
+    await stack.stop();
+    throw error;
+  });
+  try {
+    return await work({ stack, thirdPartyBase: thirdParty.base, workDir });
+  } finally {
+    thirdParty.child.kill('SIGTERM');
+    await stack.stop();
+  }
+}
+
 async function measureAll(
-  target: Target,
+  workDir: string,
   implementations: Implementation[],
   options: BenchOptions,
 ): Promise<RunResult[]> {
   const runs: RunResult[] = [];
   for (const cell of options.cells) {
-    for (let round = 0; round < options.rounds; round++) {
-      for (const implementation of implementations) {
-        const run = await measure(target, implementation, cell, options);
-        progress(run);
-        runs.push(run);
+    await onFreshStack(workDir, async (target) => {
+      for (let round = 0; round < options.rounds; round++) {
+        for (const implementation of implementations) {
+          const run = await measure(target, implementation, cell, options);
+          progress(run);
+          runs.push(run);
+        }
       }
-    }
+    });
   }
   return runs;
 }
@@ -84,18 +104,18 @@ export async function runBench(argv: string[]): Promise<number> {
   ];
   const workDir = mkdtempSync(join(tmpdir(), 'aia-bench-'));
   const loadBefore = loadavg();
-  const stack = await ProductionStack.start();
-  const thirdParty = await startThirdParty(stack.key);
-  const target: Target = { stack, thirdPartyBase: thirdParty.base, workDir };
   try {
-    const runs = await measureAll(target, implementations, options);
+    const runs = await measureAll(workDir, implementations, options);
     let costs: CostTable | undefined;
     if (options.costs) {
-      costs = await measureCosts(target, implementations[0]!, options, (run, label) => progress(run, label));
+      costs = await onFreshStack(workDir, (target) =>
+        measureCosts(target, implementations[0]!, options, (run, label) => progress(run, label)),
+      );
     }
     let profiles: Record<string, ProfileResult> | undefined;
     if (options.profile) {
-      profiles = await profile(target, implementations, options, join('test-output', 'bench', 'profiles'));
+      const dir = join('test-output', 'bench', 'profiles');
+      profiles = await onFreshStack(workDir, (target) => profile(target, implementations, options, dir));
     }
     const comparisons = compare(runs, options.cells);
     await writeReport({ options, comparisons, costs, profiles, loadBefore });
@@ -107,8 +127,6 @@ export async function runBench(argv: string[]): Promise<number> {
     }
     return 0;
   } finally {
-    thirdParty.child.kill('SIGTERM');
-    await stack.stop();
     rmSync(workDir, { recursive: true, force: true });
   }
 }
