@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import type { BenchOptions, Cell } from './options.ts';
+import { type Implementation, measure, type RunResult, type Target } from './runs.ts';
+import { type Summary, summarize } from './summary.ts';
+
+/**
+ * The layers of the service the cost table switches off, one at a time, through one test-only environment
+ * variable: `BENCH_DISABLE=<name>[,<name>...]`. The app must acknowledge it with a start-up log line that contains
+ * `BENCH_DISABLE=<the value as given>`; without that line the table is skipped, not guessed.
+ */
+export const LAYERS = [
+  { name: 'logging', what: 'request logging (one log line per request)' },
+  { name: 'rate-limit', what: 'rate limiting (per-client and global limits)' },
+  { name: 'security-headers', what: 'security headers' },
+  {
+    name: 'resilience',
+    what: 'resilience pipeline of the third-party call (timeout, retries, circuit breaker, bulkhead)',
+  },
+  { name: 'request-budget', what: 'request budget (the deadline of one request)' },
+  { name: 'http-adapter', what: "third-party HTTP adapter (axios's stock adapter replaced by a bare request)" },
+] as const;
+
+export interface CostRow {
+  disabled: string;
+  what: string;
+  summary: Summary;
+  /** Baseline CPU per request minus this row's: what the layer costs. */
+  savedMs: number;
+}
+
+export interface CostTable {
+  cell: Cell;
+  supported: boolean;
+  note?: string;
+  baseline?: Summary;
+  rows: CostRow[];
+  failed: number;
+}
+
+const acknowledged = (run: RunResult, value: string): boolean =>
+  readFileSync(run.logPath, 'utf8').includes(`BENCH_DISABLE=${value}`);
+
+/** The service with each layer off in turn (and all of them off), alternating with the service as built. */
+export async function measureCosts(
+  target: Target,
+  service: Implementation,
+  options: BenchOptions,
+  progress: (run: RunResult, label: string) => void,
+): Promise<CostTable> {
+  const cell: Cell = { delayMs: 0, connections: Math.max(...options.cells.map((each) => each.connections)) };
+  const probeValue = LAYERS[0].name;
+  const probe = await measure(
+    target,
+    service,
+    cell,
+    { durationSeconds: 1, warmupSeconds: 1 },
+    {
+      env: { BENCH_DISABLE: probeValue },
+    },
+  );
+  if (!acknowledged(probe, probeValue)) {
+    const note =
+      `The service does not honour \`BENCH_DISABLE\` yet (no start-up line with \`BENCH_DISABLE=${probeValue}\`), ` +
+      'so the cost table was skipped.';
+    process.stdout.write(`cost table: ${note}\n`);
+    return { cell, supported: false, note, rows: [], failed: 0 };
+  }
+  const variants = [...LAYERS.map((layer) => layer.name), LAYERS.map((layer) => layer.name).join(',')];
+  const runs: { disabled: string; run: RunResult }[] = [];
+  let failed = 0;
+  for (let round = 0; round < options.rounds; round++) {
+    for (const disabled of ['', ...variants]) {
+      const env: Record<string, string> = disabled === '' ? {} : { BENCH_DISABLE: disabled };
+      const run = await measure(target, service, cell, options, { env });
+      progress(run, disabled === '' ? 'service' : `service -${disabled.includes(',') ? 'all' : disabled}`);
+      if (run.failed > 0 || (disabled !== '' && !acknowledged(run, disabled))) {
+        failed++;
+      }
+      runs.push({ disabled, run });
+    }
+  }
+  const summaryOf = (disabled: string) =>
+    summarize(
+      runs.filter((entry) => entry.disabled === disabled).map((entry) => entry.run),
+      'service',
+      cell,
+    )!;
+  const baseline = summaryOf('');
+  const rows = variants.map((disabled) => {
+    const summary = summaryOf(disabled);
+    const what =
+      LAYERS.find((layer) => layer.name === disabled)?.what ?? 'all of the above at once (every name, comma-separated)';
+    return { disabled, what, summary, savedMs: baseline.cpuMsPerRequest - summary.cpuMsPerRequest };
+  });
+  return { cell, supported: true, baseline, rows, failed };
+}

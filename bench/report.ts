@@ -1,0 +1,145 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, relative } from 'node:path';
+import * as prettier from 'prettier';
+import { chart } from './chart.ts';
+import type { CostTable } from './costs.ts';
+import type { BenchOptions, Cell } from './options.ts';
+import type { ProfileResult } from './profile.ts';
+import type { Comparison, Summary } from './summary.ts';
+
+export interface Report {
+  options: BenchOptions;
+  comparisons: Comparison[];
+  costs?: CostTable;
+  profiles?: Record<string, ProfileResult>;
+  loadBefore: number[];
+}
+
+const fixed = (value: number, digits: number): string => (Number.isFinite(value) ? value.toFixed(digits) : '-');
+const ms = (value: number): string => fixed(value, value < 10 ? 2 : 1);
+const ratio = (service: number, minimal: number): string => `${fixed(service / minimal, 2)}×`;
+const cellText = (cell: Cell): string => `${cell.delayMs} ms | ${cell.connections}`;
+const status = (summary: Summary): string =>
+  summary.failed > 0 ? `**FAILED** (${summary.failed}: ${summary.firstFailure?.replace(/\|/g, '\\|')})` : 'ok';
+
+function absoluteTable(comparisons: Comparison[]): string[] {
+  const lines = [
+    '| third party | connections | implementation | requests/s | p50 ms | p90 ms | p99 ms | CPU ms/request | peak RSS MiB | first answer s | answers |',
+    '|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|',
+  ];
+  for (const { cell, service, minimal } of comparisons) {
+    for (const s of [service, minimal]) {
+      lines.push(
+        `| ${cellText(cell)} | ${s.implementation} | ${fixed(s.requestsPerSecond, 0)} | ${ms(s.latencyMs.p50)} | ` +
+          `${ms(s.latencyMs.p90)} | ${ms(s.latencyMs.p99)} | ${fixed(s.cpuMsPerRequest, 3)} | ` +
+          `${fixed(s.peakRssMiB, 0)} | ${fixed(s.startupSeconds, 1)} | ${status(s)} |`,
+      );
+    }
+  }
+  return lines;
+}
+
+function ratioTable(comparisons: Comparison[]): string[] {
+  const lines = [
+    '| third party | connections | requests/s | p50 | p90 | p99 | CPU/request | peak RSS |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const { cell, service: s, minimal: m } of comparisons) {
+    lines.push(
+      `| ${cellText(cell)} | ${ratio(s.requestsPerSecond, m.requestsPerSecond)} | ` +
+        `${ratio(s.latencyMs.p50, m.latencyMs.p50)} | ${ratio(s.latencyMs.p90, m.latencyMs.p90)} | ` +
+        `${ratio(s.latencyMs.p99, m.latencyMs.p99)} | ${ratio(s.cpuMsPerRequest, m.cpuMsPerRequest)} | ` +
+        `${ratio(s.peakRssMiB, m.peakRssMiB)} |`,
+    );
+  }
+  return lines;
+}
+
+function costSection(costs: CostTable, minimalCpu: number | undefined): string[] {
+  const lines = ['## What each layer costs', ''];
+  if (!costs.supported || !costs.baseline) {
+    return [...lines, costs.note ?? 'Skipped.', ''];
+  }
+  lines.push(
+    `The service with one layer switched off (\`BENCH_DISABLE=<layer>\`, a test-only switch), third party ` +
+      `${costs.cell.delayMs} ms, ${costs.cell.connections} connections, alternating with the service as built. ` +
+      `As built: ${fixed(costs.baseline.cpuMsPerRequest, 3)} ms CPU/request` +
+      (minimalCpu ? `; the minimal implementation: ${fixed(minimalCpu, 3)} ms.` : '.'),
+    '',
+    '| switched off | layer | CPU ms/request | saved ms/request | share of the service | requests/s | answers |',
+    '|---|---|---:|---:|---:|---:|---|',
+  );
+  for (const row of costs.rows) {
+    const share = row.savedMs / costs.baseline.cpuMsPerRequest;
+    lines.push(
+      `| \`${row.disabled.includes(',') ? 'all' : row.disabled}\` | ${row.what} | ${fixed(row.summary.cpuMsPerRequest, 3)} | ${fixed(row.savedMs, 3)} | ` +
+        `${fixed(share * 100, 0)} % | ${fixed(row.summary.requestsPerSecond, 0)} | ${status(row.summary)} |`,
+    );
+  }
+  return [...lines, ''];
+}
+
+function profileSection(profiles: Record<string, ProfileResult>): string[] {
+  const lines = ['## Where the CPU time goes (self time by package)', ''];
+  for (const [name, result] of Object.entries(profiles)) {
+    lines.push(
+      `**${name}** (\`${result.file}\`, ${result.windowed ? 'measured window only' : 'whole process, start-up included'}):`,
+      '',
+      '| package | self ms | share |',
+      '|---|---:|---:|',
+      ...result.packages.slice(0, 15).map((p) => `| ${p.name} | ${fixed(p.ms, 0)} | ${fixed(p.share * 100, 1)} % |`),
+      '',
+    );
+  }
+  return lines;
+}
+
+const minimalCpuOn = (comparisons: Comparison[], cell: Cell): number | undefined =>
+  comparisons.find((c) => c.cell.delayMs === cell.delayMs && c.cell.connections === cell.connections)?.minimal
+    .cpuMsPerRequest;
+
+/** Writes the report (formatted as the repo's prettier config wants it, so `npm run lint` stays green) and the chart. */
+export async function writeReport(report: Report): Promise<void> {
+  const { options, comparisons } = report;
+  const cpu = cpus();
+  const svgLink = relative(dirname(options.markdownPath) || '.', options.svgPath);
+  const lines = [
+    '# Benchmarks',
+    '',
+    ...(options.note ? [`> ${options.note}`, ''] : []),
+    "`GET /api/v1/getcode`: the service (`nest build`, then `node dist/main.js` with the container's node flags) " +
+      'against `bench/minimal.ts` (node:http, the same Azure SDK clients, undici), on the same local ' +
+      'production-shaped stack: managed-identity endpoint and Key Vault doubles over HTTPS, Azurite with OAuth over ' +
+      'HTTPS, a third party answering after a fixed delay. Each implementation runs in a fresh process per cell, ' +
+      `alternating (${options.rounds} round${options.rounds > 1 ? 's' : ''}), ${options.warmupSeconds} s warm-up, ` +
+      `${options.durationSeconds} s measured. CPU is the app process's user + system time (all threads) over the ` +
+      'measured seconds, divided by the answers; peak RSS is its VmHWM; first answer is the time from spawning the ' +
+      'process to its first code (start-up, key read, queue check). Every answer is checked (200, well-formed ' +
+      'code) and the queue must hold a message for each.',
+    '',
+    `- Command: \`${options.command}\``,
+    `- Machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${fixed(totalmem() / 2 ** 30, 0)} GiB, ` +
+      `Node ${process.version}, load average before the run ${report.loadBefore.map((l) => fixed(l, 2)).join(' / ')}`,
+    `- Date: ${new Date().toISOString()}`,
+    '',
+    `![latency percentiles and CPU per request, service against minimal](${svgLink})`,
+    '',
+    '## Service against minimal',
+    '',
+    ...absoluteTable(comparisons),
+    '',
+    'Ratios, service / minimal (requests/s: below 1× is slower; the others: above 1× is more):',
+    '',
+    ...ratioTable(comparisons),
+    '',
+    ...(report.costs ? costSection(report.costs, minimalCpuOn(comparisons, report.costs.cell)) : []),
+    ...(report.profiles ? profileSection(report.profiles) : []),
+  ];
+  mkdirSync(dirname(options.markdownPath) || '.', { recursive: true });
+  mkdirSync(dirname(options.svgPath), { recursive: true });
+  const prettierOptions = (await prettier.resolveConfig(options.markdownPath)) ?? {};
+  const markdown = await prettier.format(`${lines.join('\n')}\n`, { ...prettierOptions, parser: 'markdown' });
+  writeFileSync(options.markdownPath, markdown);
+  writeFileSync(options.svgPath, chart(comparisons));
+}

@@ -1,0 +1,147 @@
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { ProductionStack } from '../test/support/production-stack.ts';
+import { freePort } from '../scripts/ports.ts';
+import { checkAnswer, drive } from './load.ts';
+import type { BenchOptions, Cell } from './options.ts';
+import { MeasuredProcess } from './process.ts';
+
+/** Request limits out of the way: the bench measures the cost of the limiter, not its refusals. */
+const NO_RATE_LIMITS = { RATE_LIMIT_PER_CLIENT: '1000000', RATE_LIMIT_GLOBAL: '10000000' };
+
+export interface Implementation {
+  name: 'service' | 'minimal';
+  script: string;
+  nodeArgs: string[];
+}
+
+/** What the bench runs against: the production-shaped stack and the third party's base URL. */
+export interface Target {
+  stack: ProductionStack;
+  thirdPartyBase: string;
+  workDir: string;
+}
+
+export interface RunResult {
+  implementation: Implementation['name'];
+  cell: Cell;
+  ok: number;
+  failed: number;
+  firstFailure?: string;
+  seconds: number;
+  latencyMs: { p50: number; p90: number; p99: number };
+  cpuSeconds: number;
+  peakRssMiB: number;
+  /** From spawning the process to its first well-formed answer (the key read and the queue check included). */
+  startupSeconds: number;
+  /** The measured load's start and end on the monotonic clock (µs), as CPU profiles time their samples. */
+  windowUs: { fromUs: number; toUs: number };
+  /** The file holding the app's output (stdout and stderr). */
+  logPath: string;
+}
+
+/** Copies an app's output out of the temporary folder, for a run that went wrong. */
+function keepLog(logPath: string): string {
+  const kept = join('test-output', 'bench', basename(logPath));
+  mkdirSync(dirname(kept), { recursive: true });
+  copyFileSync(logPath, kept);
+  return kept;
+}
+
+const monotonicUs = (): number => Number(process.hrtime.bigint() / 1000n);
+
+/** Polls until the app answers with a well-formed code: the key is read, the token is there, the queue exists. */
+async function firstAnswer(base: string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`${base}/api/v1/getcode`, { signal: AbortSignal.timeout(15_000) });
+      const problem = checkAnswer(res.status, await res.text());
+      if (problem === undefined) {
+        return;
+      }
+      last = problem;
+    } catch (error) {
+      last = String(error);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`the app never answered with a code: ${last}`);
+}
+
+/** Messages the queue holds (Azurite's approximate count is exact), then deletes the queue to keep Azurite lean. */
+async function drainCount(target: Target, queueName: string): Promise<number> {
+  const queue = target.stack.queue(queueName);
+  const { approximateMessagesCount = 0 } = await queue.getProperties();
+  await queue.delete();
+  return approximateMessagesCount;
+}
+
+/**
+ * One fresh process of one implementation on one cell: start, first answer, warm-up, then the measured load with
+ * the app's CPU time read before and after. Every answer is checked, and the queue must hold a message for each.
+ */
+export async function measure(
+  target: Target,
+  implementation: Implementation,
+  cell: Cell,
+  options: Pick<BenchOptions, 'durationSeconds' | 'warmupSeconds'>,
+  extra: { env?: Record<string, string>; nodeArgs?: string[] } = {},
+): Promise<RunResult> {
+  const port = await freePort();
+  const queueName = `bench-${implementation.name}-${randomBytes(4).toString('hex')}`;
+  const env = target.stack.appEnvironment(port, queueName, {
+    ...NO_RATE_LIMITS,
+    THIRD_PARTY_API_ENDPOINT: `${target.thirdPartyBase}/delay/${cell.delayMs}/api/RandomNumber`,
+    ...extra.env,
+  });
+  const logPath = join(target.workDir, `${queueName}.log`);
+  const spawnedAt = performance.now();
+  const app = new MeasuredProcess(
+    implementation.script,
+    [...implementation.nodeArgs, ...(extra.nodeArgs ?? [])],
+    env,
+    logPath,
+  );
+  try {
+    await app.waitForPort(port);
+    const base = `http://127.0.0.1:${port}`;
+    await firstAnswer(base);
+    const startupSeconds = (performance.now() - spawnedAt) / 1000;
+    const warmup = await drive(base, cell.connections, options.warmupSeconds);
+    const cpuBefore = app.cpuSeconds();
+    const fromUs = monotonicUs();
+    const load = await drive(base, cell.connections, options.durationSeconds);
+    const windowUs = { fromUs, toUs: monotonicUs() };
+    const cpuSeconds = app.cpuSeconds() - cpuBefore;
+    const peakRssMiB = app.peakRssMiB();
+    const answered = 1 + warmup.ok + load.ok;
+    const queued = await drainCount(target, queueName);
+    const failed = load.failed + warmup.failed + (queued < answered ? 1 : 0);
+    const problem =
+      warmup.firstFailure ??
+      load.firstFailure ??
+      (queued < answered ? `${answered} codes answered, only ${queued} messages on the queue` : undefined);
+    const firstFailure = problem === undefined ? undefined : `${problem} (app output: ${keepLog(logPath)})`;
+    return {
+      implementation: implementation.name,
+      cell,
+      ...load,
+      failed,
+      firstFailure,
+      cpuSeconds,
+      peakRssMiB,
+      startupSeconds,
+      windowUs,
+      logPath,
+    };
+  } catch (error) {
+    throw new Error(`${implementation.name}: ${(error as Error).message}\n(its output: ${keepLog(logPath)})`, {
+      cause: error,
+    });
+  } finally {
+    await app.stop();
+  }
+}
