@@ -2,13 +2,13 @@ import { HttpService } from '@nestjs/axios';
 import { Agent } from 'node:http';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { type AxiosResponse, isAxiosError } from 'axios';
-import type { IPolicy } from 'cockatiel';
 import { firstValueFrom } from 'rxjs';
 import { DeadlineExceededError, untilAborted } from '../common/deadline.js';
 import { describeError } from '../common/describe-error.js';
 import { type ThirdPartyConfig, thirdPartyConfig } from '../config/config.module.js';
 import { type SecretHealth, SecretsService } from '../secrets/secrets.service.js';
-import { createThirdPartyPolicy, translatePolicyError } from './third-party.policy.js';
+import type { RetryBudgetState } from './retry-budget.js';
+import { createThirdPartyPolicy, type ThirdPartyPipeline, translatePolicyError } from './third-party.policy.js';
 import { isKeyRejected, parseValue, retryAfterMs } from './third-party.response.js';
 import {
   ThirdPartyBadResponseError,
@@ -30,7 +30,8 @@ const CLIENT_DETAIL = 'The upstream number service failed.';
  * new value, so a rotation in Key Vault needs no restart.
  *
  * Every call runs through the resilience pipeline of `third-party.policy.ts`
- * (bulkhead, circuit breaker, time budget, retries of transient failures).
+ * (bulkhead, circuit breaker, time budget, fast retries of transient
+ * failures within the instance's retry budget).
  *
  * Throws `ThirdPartyError`s (502; 504 on timeout; 503 with the breaker open
  * or the bulkhead full). The key never appears
@@ -41,7 +42,7 @@ const CLIENT_DETAIL = 'The upstream number service failed.';
 export class ThirdPartyClient implements OnModuleDestroy {
   private readonly logger = new Logger(ThirdPartyClient.name);
 
-  private readonly policy: IPolicy;
+  private readonly policy: ThirdPartyPipeline;
 
   constructor(
     private readonly http: HttpService,
@@ -61,6 +62,11 @@ export class ThirdPartyClient implements OnModuleDestroy {
     return this.secrets.health(this.config.apiKeySecretName);
   }
 
+  /** The retry budget of this instance, from memory: `exhausted` while failed calls are not being retried. */
+  retryBudget(): RetryBudgetState {
+    return this.policy.retryBudget();
+  }
+
   /** Closes the kept-alive sockets so shutdown does not wait for their idle timeout. */
   onModuleDestroy(): void {
     const { httpAgent, httpsAgent } = this.http.axiosRef.defaults as { httpAgent?: unknown; httpsAgent?: unknown };
@@ -71,11 +77,13 @@ export class ThirdPartyClient implements OnModuleDestroy {
     }
   }
 
-  /** Returns the integer `value` of one answer of the third-party API. */
-  /** `deadline` (the request's budget) cancels the call, retries included, and any wait for the key. */
+  /**
+   * Returns the integer `value` of one answer of the third-party API.
+   * `deadline` (the request's budget) cancels the call, retries included, and any wait for the key.
+   */
   async getNumber(deadline?: AbortSignal): Promise<number> {
     try {
-      return await this.policy.execute(({ signal }) => this.callOnce(signal), deadline);
+      return await this.policy.execute((signal) => this.callOnce(signal), deadline);
     } catch (error) {
       if (deadline?.aborted) {
         throw new DeadlineExceededError('the third-party call');

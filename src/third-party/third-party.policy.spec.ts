@@ -49,6 +49,28 @@ describe('the third-party resilience pipeline', () => {
     expect(logs.text()).not.toContain('key-123456789');
   });
 
+  it('stops retrying when the retry budget is spent, answers the failure as is, and logs it once', async () => {
+    const budget = { perSuccess: 1, minPerSecond: 0.2, windowMs: 10_000 }; // 2 retries a window without successes
+    const limited = await client({ retryBudget: budget });
+    upstream.answerWith(failure(503));
+    for (const calls of [3, 1, 1]) {
+      const before = upstream.requests.length;
+      await expect(limited.getNumber()).rejects.toMatchObject({ code: 'THIRD_PARTY_ERROR', status: 502 });
+      expect(upstream.requests.length - before).toBe(calls);
+    }
+    expect(limited.retryBudget()).toMatchObject({ exhausted: true, retries: 2, successes: 0, allowance: 2 });
+    expect(logs.lines.filter((line) => line.includes('Retry budget exhausted'))).toEqual([
+      expect.stringMatching(/^warn \[ThirdPartyClient\] Retry budget exhausted \(2 retries and 0 successful calls/),
+    ]);
+
+    upstream.answerWith(ok);
+    for (let i = 0; i < 4; i++) {
+      await limited.getNumber(); // each success earns a retry: 4 make the 2 spent half the allowance
+    }
+    expect(limited.retryBudget()).toMatchObject({ exhausted: false, allowance: 4 });
+    expect(logs.text()).toMatch(/log \[ThirdPartyClient\] Retry budget recovered \(2 retries and 4 successful calls/);
+  });
+
   it.each([400, 404, 422])('does not retry a %i', async (status) => {
     upstream.answerWith(failure(status), ok);
     await expect((await client({})).getNumber()).rejects.toMatchObject({ code: 'THIRD_PARTY_ERROR' });

@@ -1,0 +1,126 @@
+/** How many retries recent traffic earns (see docs/resilience.md). */
+export interface RetryBudgetPolicy {
+  /** Retries each successful call earns. */
+  perSuccess: number;
+  /** Retries allowed whatever the successes, per second of the window, so a quiet service can still retry. */
+  minPerSecond: number;
+  /** The sliding window the counts cover. */
+  windowMs: number;
+}
+
+/** The budget as readiness or a log line sees it. */
+export interface RetryBudgetState {
+  /** Retries were refused lately, and those in the window have not yet fallen to half the allowance. */
+  exhausted: boolean;
+  /** Retries in the window. */
+  retries: number;
+  /** Successful calls in the window. */
+  successes: number;
+  /** Retries the window allows: `perSuccess` per success, at least `minPerSecond` per second. */
+  allowance: number;
+}
+
+const BUCKETS = 10;
+
+class Bucket {
+  retries = 0;
+  successes = 0;
+}
+
+/**
+ * A retry budget shared by every call of an instance: in a sliding window
+ * (ten buckets, so each call costs O(1)), retries may number at most
+ * `perSuccess` times the calls that succeeded, or `minPerSecond` per second
+ * of the window, whichever is more. Retries are earned by successes, so an
+ * upstream that fails now and then gets its retries, and one that fails
+ * every call gets only the floor: no retry storm.
+ *
+ * `onChange` is called when the budget becomes exhausted (a retry refused)
+ * and when it recovers, not on every call.
+ */
+export class RetryBudget {
+  private readonly buckets = Array.from({ length: BUCKETS }, () => new Bucket());
+  private readonly bucketMs: number;
+  private readonly floor: number;
+  private current = 0;
+  private currentStart: number;
+  private retries = 0;
+  private successes = 0;
+  private exhausted = false;
+
+  constructor(
+    private readonly policy: RetryBudgetPolicy,
+    private readonly onChange: (state: RetryBudgetState) => void = () => undefined,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.bucketMs = policy.windowMs / BUCKETS;
+    this.floor = (policy.minPerSecond * policy.windowMs) / 1000;
+    this.currentStart = now();
+  }
+
+  /** Counts a call that succeeded: it earns `perSuccess` retries for the length of the window. */
+  recordSuccess(): void {
+    this.advance();
+    this.bucket().successes++;
+    this.successes++;
+    this.checkRecovered();
+  }
+
+  /** Takes one retry from the budget; false (and nothing taken) when the window has none left. */
+  tryRetry(): boolean {
+    this.advance();
+    if (this.retries < this.allowance()) {
+      this.bucket().retries++;
+      this.retries++;
+      return true;
+    }
+    if (!this.exhausted) {
+      this.exhausted = true;
+      this.onChange(this.snapshot());
+    }
+    return false;
+  }
+
+  state(): RetryBudgetState {
+    this.advance();
+    this.checkRecovered();
+    return this.snapshot();
+  }
+
+  private allowance(): number {
+    return Math.max(this.policy.perSuccess * this.successes, this.floor);
+  }
+
+  private checkRecovered(): void {
+    if (this.exhausted && this.retries <= this.allowance() / 2) {
+      this.exhausted = false;
+      this.onChange(this.snapshot());
+    }
+  }
+
+  private snapshot(): RetryBudgetState {
+    const { exhausted, retries, successes } = this;
+    return { exhausted, retries, successes, allowance: Math.floor(this.allowance()) };
+  }
+
+  private bucket(): Bucket {
+    return this.buckets[this.current] as Bucket;
+  }
+
+  /** Moves the window to now: buckets older than the window are emptied, at most all ten. */
+  private advance(): void {
+    const steps = Math.floor((this.now() - this.currentStart) / this.bucketMs);
+    if (steps <= 0) {
+      return;
+    }
+    for (let i = 0; i < Math.min(steps, BUCKETS); i++) {
+      this.current = (this.current + 1) % BUCKETS;
+      const expired = this.bucket();
+      this.retries -= expired.retries;
+      this.successes -= expired.successes;
+      expired.retries = 0;
+      expired.successes = 0;
+    }
+    this.currentStart += steps * this.bucketMs;
+  }
+}
