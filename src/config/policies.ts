@@ -27,10 +27,10 @@ export const DEFAULT_POLICIES = {
     retryBaseMs: 25,
     retryMaxDelayMs: 500,
     /**
-     * Retries per instance in a sliding window: perSuccess for each successful call, at least minPerSecond. A flaky
+     * Retries per instance: perSuccess for each successful call in the sliding window, plus minPerSecond. A flaky
      * upstream earns its retries with its successes; one that fails every call gets only the floor.
      */
-    retryBudget: { perSuccess: 0.6, minPerSecond: 10, windowMs: 10_000 },
+    retryBudget: { perSuccess: 0.6, minPerSecond: 5, windowMs: 10_000 },
     maxSockets: 256,
     /** Concurrent calls per instance (bulkhead, no queue). */
     maxConcurrency: 1_000,

@@ -18,64 +18,74 @@ describe('RetryBudget', () => {
   });
 
   const successes = (n: number) => Array.from({ length: n }, () => budget.recordSuccess());
-  const retries = (n: number) => Array.from({ length: n }, () => budget.tryRetry());
-  const granted = (n: number) => retries(n).filter(Boolean).length;
+  const granted = (n: number) => Array.from({ length: n }, () => budget.tryRetry()).filter(Boolean).length;
 
-  it('always allows the floor: minPerSecond for each second of the window, without any success', () => {
-    expect(granted(25)).toBe(20);
-    expect(budget.state()).toMatchObject({ exhausted: true, retries: 20, successes: 0, allowance: 20 });
+  it('allows the floor without any success: minPerSecond a second, never more than a second of it at once', () => {
+    expect(granted(10)).toBe(2);
+    clock += 500;
+    expect(granted(5)).toBe(1);
+    clock += 60_000;
+    expect(granted(5)).toBe(2);
+    expect(budget.state()).toEqual({ exhausted: true, retries: 2, successes: 0, earned: 0 });
   });
 
-  it('allows perSuccess retries per success once that is more than the floor', () => {
+  it('allows perSuccess retries per success in the window, and the floor beyond them', () => {
     successes(100);
-    expect(granted(80)).toBe(50);
-    expect(budget.state()).toMatchObject({ retries: 50, successes: 100, allowance: 50 });
+    expect(granted(80)).toBe(52);
+    expect(budget.state()).toMatchObject({ retries: 52, successes: 100, earned: 50 });
   });
 
-  it('counts only the last window: retries and successes older than it are forgotten', () => {
+  it('counts only the last window: successes and retries older than it no longer count', () => {
     successes(100);
     expect(granted(50)).toBe(50);
     clock += 5_000;
-    successes(40); // 140 successes in the window: 70 retries
-    expect(granted(50)).toBe(20);
+    successes(40); // 140 successes in the window earn 70 retries; the floor adds its 2
+    expect(granted(50)).toBe(22);
     clock += 5_000; // the first 100 successes and 50 retries leave the window
-    expect(budget.state()).toMatchObject({ retries: 20, successes: 40, allowance: 20 });
-    expect(granted(5)).toBe(0);
-    clock += 5_000;
-    expect(budget.state()).toMatchObject({ retries: 0, successes: 0, allowance: 20 });
+    expect(budget.state()).toMatchObject({ retries: 22, successes: 40, earned: 20 });
+    expect(granted(5)).toBe(2); // the floor only
   });
 
   it('slides in steps of a tenth of the window', () => {
-    expect(granted(20)).toBe(20);
+    successes(3);
+    granted(2);
     clock += 9_999;
-    expect(budget.tryRetry()).toBe(false);
-    clock += 1; // the bucket of the first retries is ten tenths old: out of the window
-    expect(granted(21)).toBe(20);
+    expect(budget.state()).toMatchObject({ retries: 2, successes: 3 });
+    clock += 1; // ten tenths old: out of the window
+    expect(budget.state()).toMatchObject({ retries: 0, successes: 0 });
   });
 
   it('forgets everything after a long quiet spell', () => {
     successes(500);
-    granted(200);
+    expect(granted(200)).toBe(200);
     clock += 3_600_000;
-    expect(budget.state()).toMatchObject({ retries: 0, successes: 0, allowance: 20 });
+    expect(budget.state()).toEqual({ exhausted: false, retries: 0, successes: 0, earned: 0 });
   });
 
-  it('reports exhaustion once, and recovery once the retries fall to half the allowance', () => {
-    granted(30);
-    expect(changes).toEqual([{ exhausted: true, retries: 20, successes: 0, allowance: 20 }]);
-    successes(30); // allowance 20 (the floor): 20 retries are more than half
+  it('reports exhaustion once, and recovery once the retries fall to half of those earned', () => {
+    granted(5);
+    expect(changes).toEqual([{ exhausted: true, retries: 2, successes: 0, earned: 0 }]);
+    successes(7); // 3.5 earned: 2 retries are more than half
     expect(changes).toHaveLength(1);
-    successes(50); // 80 successes: allowance 40, 20 retries are half
+    successes(1);
     expect(changes).toEqual([
-      { exhausted: true, retries: 20, successes: 0, allowance: 20 },
-      { exhausted: false, retries: 20, successes: 80, allowance: 40 },
+      { exhausted: true, retries: 2, successes: 0, earned: 0 },
+      { exhausted: false, retries: 2, successes: 8, earned: 4 },
     ]);
   });
 
-  it('recovers when its refused retries leave the window, seen by whoever reads the state', () => {
-    granted(21);
+  it('recovers when its retries leave the window, seen by whoever reads the state', () => {
+    granted(3);
     clock += 10_000;
-    expect(budget.state()).toEqual({ exhausted: false, retries: 0, successes: 0, allowance: 20 });
+    expect(budget.state()).toEqual({ exhausted: false, retries: 0, successes: 0, earned: 0 });
     expect(changes.map((c) => c.exhausted)).toEqual([true, false]);
+  });
+
+  it('has no floor with minPerSecond 0', () => {
+    const strict = new RetryBudget({ ...POLICY, minPerSecond: 0 }, undefined, () => clock);
+    expect(strict.tryRetry()).toBe(false);
+    strict.recordSuccess();
+    strict.recordSuccess();
+    expect([strict.tryRetry(), strict.tryRetry()]).toEqual([true, false]);
   });
 });

@@ -2,7 +2,7 @@
 export interface RetryBudgetPolicy {
   /** Retries each successful call earns. */
   perSuccess: number;
-  /** Retries allowed whatever the successes, per second of the window, so a quiet service can still retry. */
+  /** Retries allowed a second beyond those earned (at most a second's worth at once), so a quiet service can retry. */
   minPerSecond: number;
   /** The sliding window the counts cover. */
   windowMs: number;
@@ -10,14 +10,14 @@ export interface RetryBudgetPolicy {
 
 /** The budget as readiness or a log line sees it. */
 export interface RetryBudgetState {
-  /** Retries were refused lately, and those in the window have not yet fallen to half the allowance. */
+  /** A retry was refused lately, and the retries in the window have not yet fallen to half of those earned. */
   exhausted: boolean;
   /** Retries in the window. */
   retries: number;
   /** Successful calls in the window. */
   successes: number;
-  /** Retries the window allows: `perSuccess` per success, at least `minPerSecond` per second. */
-  allowance: number;
+  /** Retries the window's successes earned (`perSuccess` each); `minPerSecond` more are allowed a second. */
+  earned: number;
 }
 
 const BUCKETS = 10;
@@ -30,10 +30,11 @@ class Bucket {
 /**
  * A retry budget shared by every call of an instance: in a sliding window
  * (ten buckets, so each call costs O(1)), retries may number at most
- * `perSuccess` times the calls that succeeded, or `minPerSecond` per second
- * of the window, whichever is more. Retries are earned by successes, so an
- * upstream that fails now and then gets its retries, and one that fails
- * every call gets only the floor: no retry storm.
+ * `perSuccess` times the calls that succeeded; beyond that, a floor of
+ * `minPerSecond` retries a second (a token bucket holding at most a second's
+ * worth, so no burst). Retries are earned by successes: an upstream that
+ * fails now and then gets its retries, one that fails every call gets only
+ * the floor, so retries cannot turn an outage into a storm.
  *
  * `onChange` is called when the budget becomes exhausted (a retry refused)
  * and when it recovers, not on every call.
@@ -41,7 +42,9 @@ class Bucket {
 export class RetryBudget {
   private readonly buckets = Array.from({ length: BUCKETS }, () => new Bucket());
   private readonly bucketMs: number;
-  private readonly floor: number;
+  private readonly floorCapacity: number;
+  private floorTokens: number;
+  private floorAt: number;
   private current = 0;
   private currentStart: number;
   private retries = 0;
@@ -54,8 +57,10 @@ export class RetryBudget {
     private readonly now: () => number = () => performance.now(),
   ) {
     this.bucketMs = policy.windowMs / BUCKETS;
-    this.floor = (policy.minPerSecond * policy.windowMs) / 1000;
-    this.currentStart = now();
+    // A fractional rate must still reach one whole token.
+    this.floorCapacity = policy.minPerSecond > 0 ? Math.max(1, policy.minPerSecond) : 0;
+    this.floorTokens = this.floorCapacity;
+    this.currentStart = this.floorAt = now();
   }
 
   /** Counts a call that succeeded: it earns `perSuccess` retries for the length of the window. */
@@ -69,7 +74,7 @@ export class RetryBudget {
   /** Takes one retry from the budget; false (and nothing taken) when the window has none left. */
   tryRetry(): boolean {
     this.advance();
-    if (this.retries < this.allowance()) {
+    if (this.retries < this.earned() || this.takeFloorToken()) {
       this.bucket().retries++;
       this.retries++;
       return true;
@@ -87,12 +92,24 @@ export class RetryBudget {
     return this.snapshot();
   }
 
-  private allowance(): number {
-    return Math.max(this.policy.perSuccess * this.successes, this.floor);
+  private earned(): number {
+    return this.policy.perSuccess * this.successes;
+  }
+
+  private takeFloorToken(): boolean {
+    const now = this.now();
+    const refill = ((now - this.floorAt) * this.policy.minPerSecond) / 1000;
+    this.floorTokens = Math.min(this.floorCapacity, this.floorTokens + refill);
+    this.floorAt = now;
+    if (this.floorTokens < 1) {
+      return false;
+    }
+    this.floorTokens -= 1;
+    return true;
   }
 
   private checkRecovered(): void {
-    if (this.exhausted && this.retries <= this.allowance() / 2) {
+    if (this.exhausted && this.retries <= this.earned() / 2) {
       this.exhausted = false;
       this.onChange(this.snapshot());
     }
@@ -100,7 +117,7 @@ export class RetryBudget {
 
   private snapshot(): RetryBudgetState {
     const { exhausted, retries, successes } = this;
-    return { exhausted, retries, successes, allowance: Math.floor(this.allowance()) };
+    return { exhausted, retries, successes, earned: Math.floor(this.earned()) };
   }
 
   private bucket(): Bucket {

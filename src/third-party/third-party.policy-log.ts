@@ -34,8 +34,9 @@ export function logBudget(logger: PolicyLogger, { retryBudget }: ThirdPartyConfi
   const counts = `${retries} retries and ${successes} successful calls in the last ${retryBudget.windowMs} ms`;
   if (state.exhausted) {
     logger.warn(
-      `Retry budget exhausted (${counts}; allowed: ${retryBudget.perSuccess} per success, at least ` +
-        `${retryBudget.minPerSecond} per second): failed third-party attempts are not retried until it recovers`,
+      `Retry budget exhausted (${counts}; allowed: ${retryBudget.perSuccess} per success, and ` +
+        `${retryBudget.minPerSecond} a second beyond that): failed third-party attempts are answered without a ` +
+        'retry until successes earn retries again',
     );
   } else {
     logger.log(`Retry budget recovered (${counts}): failed third-party attempts are retried again`);
