@@ -30,7 +30,7 @@ export const DEFAULT_POLICIES = {
      * Retries per instance: perSuccess for each successful call in the sliding window, plus minPerSecond. A flaky
      * upstream earns its retries with its successes; one that fails every call gets only the floor.
      */
-    retryBudget: { perSuccess: 0.6, minPerSecond: 5, windowMs: 10_000 },
+    retryBudget: { perSuccess: 0.8, minPerSecond: 5, windowMs: 10_000 },
     maxSockets: 256,
     /** Concurrent calls per instance (bulkhead, no queue). */
     maxConcurrency: 1_000,

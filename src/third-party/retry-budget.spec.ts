@@ -20,30 +20,30 @@ describe('RetryBudget', () => {
   const successes = (n: number) => Array.from({ length: n }, () => budget.recordSuccess());
   const granted = (n: number) => Array.from({ length: n }, () => budget.tryRetry()).filter(Boolean).length;
 
-  it('allows the floor without any success: minPerSecond a second, never more than a second of it at once', () => {
-    expect(granted(10)).toBe(2);
+  it('allows the floor without any success: minPerSecond a second, at most three seconds of it saved up', () => {
+    expect(granted(10)).toBe(6);
     clock += 500;
     expect(granted(5)).toBe(1);
     clock += 60_000;
-    expect(granted(5)).toBe(2);
-    expect(budget.state()).toEqual({ exhausted: true, retries: 2, successes: 0, earned: 0 });
+    expect(granted(10)).toBe(6);
+    expect(budget.state()).toEqual({ exhausted: true, retries: 6, successes: 0, earned: 0 });
   });
 
   it('allows perSuccess retries per success in the window, and the floor beyond them', () => {
     successes(100);
-    expect(granted(80)).toBe(52);
-    expect(budget.state()).toMatchObject({ retries: 52, successes: 100, earned: 50 });
+    expect(granted(80)).toBe(56);
+    expect(budget.state()).toMatchObject({ retries: 56, successes: 100, earned: 50 });
   });
 
   it('counts only the last window: successes and retries older than it no longer count', () => {
     successes(100);
     expect(granted(50)).toBe(50);
     clock += 5_000;
-    successes(40); // 140 successes in the window earn 70 retries; the floor adds its 2
-    expect(granted(50)).toBe(22);
+    successes(40); // 140 successes in the window earn 70 retries; the floor adds its 6
+    expect(granted(50)).toBe(26);
     clock += 5_000; // the first 100 successes and 50 retries leave the window
-    expect(budget.state()).toMatchObject({ retries: 22, successes: 40, earned: 20 });
-    expect(granted(5)).toBe(2); // the floor only
+    expect(budget.state()).toMatchObject({ retries: 26, successes: 40, earned: 20 });
+    expect(granted(10)).toBe(6); // the floor only
   });
 
   it('slides in steps of a tenth of the window', () => {
@@ -63,19 +63,19 @@ describe('RetryBudget', () => {
   });
 
   it('reports exhaustion once, and recovery once the retries fall to half of those earned', () => {
-    granted(5);
-    expect(changes).toEqual([{ exhausted: true, retries: 2, successes: 0, earned: 0 }]);
-    successes(7); // 3.5 earned: 2 retries are more than half
+    granted(10);
+    expect(changes).toEqual([{ exhausted: true, retries: 6, successes: 0, earned: 0 }]);
+    successes(23); // 11.5 earned: 6 retries are more than half
     expect(changes).toHaveLength(1);
     successes(1);
     expect(changes).toEqual([
-      { exhausted: true, retries: 2, successes: 0, earned: 0 },
-      { exhausted: false, retries: 2, successes: 8, earned: 4 },
+      { exhausted: true, retries: 6, successes: 0, earned: 0 },
+      { exhausted: false, retries: 6, successes: 24, earned: 12 },
     ]);
   });
 
   it('recovers when its retries leave the window, seen by whoever reads the state', () => {
-    granted(3);
+    granted(7);
     clock += 10_000;
     expect(budget.state()).toEqual({ exhausted: false, retries: 0, successes: 0, earned: 0 });
     expect(changes.map((c) => c.exhausted)).toEqual([true, false]);

@@ -2,7 +2,7 @@
 export interface RetryBudgetPolicy {
   /** Retries each successful call earns. */
   perSuccess: number;
-  /** Retries allowed a second beyond those earned (at most a second's worth at once), so a quiet service can retry. */
+  /** Retries allowed a second beyond those earned (up to 3 s worth saved up), so a quiet service can retry. */
   minPerSecond: number;
   /** The sliding window the counts cover. */
   windowMs: number;
@@ -21,6 +21,8 @@ export interface RetryBudgetState {
 }
 
 const BUCKETS = 10;
+/** The floor saves up to this many seconds of retries: a cold or idle instance has no successes to earn them with. */
+const FLOOR_BURST_SECONDS = 3;
 
 class Bucket {
   retries = 0;
@@ -31,8 +33,8 @@ class Bucket {
  * A retry budget shared by every call of an instance: in a sliding window
  * (ten buckets, so each call costs O(1)), retries may number at most
  * `perSuccess` times the calls that succeeded; beyond that, a floor of
- * `minPerSecond` retries a second (a token bucket holding at most a second's
- * worth, so no burst). Retries are earned by successes: an upstream that
+ * `minPerSecond` retries a second (a token bucket holding at most three
+ * seconds' worth). Retries are earned by successes: an upstream that
  * fails now and then gets its retries, one that fails every call gets only
  * the floor, so retries cannot turn an outage into a storm.
  *
@@ -58,7 +60,7 @@ export class RetryBudget {
   ) {
     this.bucketMs = policy.windowMs / BUCKETS;
     // A fractional rate must still reach one whole token.
-    this.floorCapacity = policy.minPerSecond > 0 ? Math.max(1, policy.minPerSecond) : 0;
+    this.floorCapacity = policy.minPerSecond > 0 ? Math.max(1, policy.minPerSecond * FLOOR_BURST_SECONDS) : 0;
     this.floorTokens = this.floorCapacity;
     this.currentStart = this.floorAt = now();
   }
