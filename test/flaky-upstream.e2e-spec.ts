@@ -70,16 +70,20 @@ describe('a flaky or failing third party under steady load (node dist/main.js)',
 
   const warnings = (target: LocalAppProcess, text: string) => target.app.output.split(text).length - 1;
 
-  it('30 % of calls fail at random: at least 99 % of requests get a code, p99 at most 1.5 s', async () => {
+  it('30 % of calls fail at random: at least 99 % of requests get a code, p99 within 1.5 s of a healthy p50', async () => {
     const target = await startApp();
     upstream.failAtRandom(0.3, { status: 500, body: 'oops' }, OK);
     const result = await measure('30 % of calls answer 500', target, FLAKY_LOAD);
+    upstream.answerWith(OK);
+    const healthy = await measure('no failures', target, { ...FLAKY_LOAD, seconds: 5 });
     expect(result.requests).toBeGreaterThan(FLAKY_LOAD.rate * FLAKY_LOAD.seconds * 0.6);
     expect(result.ok / result.requests).toBeGreaterThanOrEqual(0.99);
-    expect(result.p99).toBeLessThanOrEqual(1_500);
+    // 1.5 s on top of what a request waits for CPU on this machine anyway (a few ms when the machine is idle).
+    expect(result.p99).toBeLessThanOrEqual(1_500 + healthy.p50);
     expect(result.notProblemJson).toBe(0);
     // No code without its message, and the budget had room for every retry.
-    expect(await drainQueue(sharedQueueClient(azurite, target.queueName))).toHaveLength(result.ok);
+    const queued = await drainQueue(sharedQueueClient(azurite, target.queueName));
+    expect(queued).toHaveLength(result.ok + healthy.ok);
     expect(warnings(target, 'Retry budget exhausted')).toBe(0);
   }, 120_000);
 
