@@ -74,7 +74,9 @@ export function ApiGetCode(): MethodDecorator {
       description:
         'Reads the third-party key from Key Vault (cached), gets a number from the third-party API, builds ' +
         '`<3 letters>-<number>-<3 letters>` and records it on the Storage queue. Answers only after the queue ' +
-        'accepted the message. Rate limited per client and per instance.',
+        'accepted the message. Rate limited per client and per instance. Only GET is served: HEAD, like any other ' +
+        'method, gets 405 with `Allow: GET`, because answering it would spend a third-party call and a queue message ' +
+        'on a code nobody receives.',
     }),
     ApiExtraModels(ProblemDetailsDto),
     ApiOkResponse({ type: CodeResponseDto, description: 'A new code; its message is on the queue' }),

@@ -1,4 +1,4 @@
-import { All, Controller, Get, UseGuards } from '@nestjs/common';
+import { All, Controller, Get, Head, UseGuards } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
 import { RateLimitGuard } from '../rate-limit/rate-limit.guard.js';
 import { RequestId } from '../common/request-id.js';
@@ -13,6 +13,17 @@ import { CodeResponseDto } from './dto/code-response.dto.js';
 export class CodesController {
   constructor(private readonly codes: CodesService) {}
 
+  /**
+   * HEAD would run the GET handler (Express answers HEAD with it): a
+   * third-party call and a queue message for a code nobody receives. It is
+   * refused instead; declared before the GET so Express routes HEAD here.
+   */
+  @Head('getcode')
+  @ApiExcludeEndpoint()
+  head(): never {
+    throw new MethodNotAllowedError(['GET']);
+  }
+
   /** Issues a new code and records it on the queue. */
   @Get('getcode')
   @ApiGetCode()
@@ -25,6 +36,6 @@ export class CodesController {
   @All('getcode')
   @ApiExcludeEndpoint()
   otherMethods(): never {
-    throw new MethodNotAllowedError(['GET', 'HEAD']);
+    throw new MethodNotAllowedError(['GET']);
   }
 }

@@ -24,7 +24,7 @@ function problemsOf(build: () => unknown): string[] {
 describe('appConfigFrom', () => {
   it('groups the settings by feature, with the policies and derived values', () => {
     const config = appConfigFrom(AZURE);
-    expect(config.thirdParty).toMatchObject({ budgetMs: 30_000, attemptTimeoutMs: 10_000, maxRetries: 3 });
+    expect(config.thirdParty).toMatchObject({ budgetMs: 30_000, attemptTimeoutMs: 10_000, maxRetries: 4 });
     expect(config.queue).toMatchObject({ createIfNotExists: true, retry: { maxTries: 3, tryTimeoutMs: 5_000 } });
     expect(config.secrets.localSecrets.size).toBe(0);
     expect(config.app.shutdownGraceMs).toBe(25_000);
@@ -55,8 +55,11 @@ describe('testPolicyOverrides', () => {
     const overrides = testPolicyOverrides(variable('{"queue":{"maxTries":1},"thirdParty":{"retryBaseMs":20}}'));
     expect(policiesWith(overrides as object)).toMatchObject({
       queue: { maxTries: 1, tryTimeoutMs: 5_000 },
-      thirdParty: { retryBaseMs: 20, maxRetries: 3 },
+      thirdParty: { retryBaseMs: 20, maxRetries: 4 },
     });
+    const budget = { perSuccess: 1, minPerSecond: 0, windowMs: 1_000 };
+    const budgetOnly = testPolicyOverrides(variable(JSON.stringify({ thirdParty: { retryBudget: budget } })));
+    expect(policiesWith(budgetOnly as object).thirdParty).toMatchObject({ retryBudget: budget, retryMaxDelayMs: 500 });
     expect(testPolicyOverrides({})).toEqual({});
   });
 

@@ -21,8 +21,16 @@ export const DEFAULT_POLICIES = {
     attemptTimeoutMs: 10_000,
     /** Total time for the call, retries included; by default the request's whole budget. */
     budgetMs: undefined as number | undefined,
-    maxRetries: 3,
-    retryBaseMs: 2_000,
+    /** Retries of a transient failure, each taken from the retry budget (at 30 % failures, 0.3^5 of calls fail). */
+    maxRetries: 4,
+    /** Decorrelated jitter: the first wait is 25-75 ms, each next one 25 ms to 3x the last, at most retryMaxDelayMs. */
+    retryBaseMs: 25,
+    retryMaxDelayMs: 500,
+    /**
+     * Retries per instance: perSuccess for each successful call in the sliding window, plus minPerSecond. A flaky
+     * upstream earns its retries with its successes; one that fails every call gets only the floor.
+     */
+    retryBudget: { perSuccess: 0.8, minPerSecond: 5, windowMs: 10_000 },
     maxSockets: 256,
     /** Concurrent calls per instance (bulkhead, no queue). */
     maxConcurrency: 1_000,
@@ -44,7 +52,7 @@ export type PolicyOverrides = {
   [K in keyof Policies]?: Policies[K] extends object ? Partial<Policies[K]> : Policies[K];
 };
 
-/** The defaults with `overrides` applied one section deep (the breaker as a whole). */
+/** The defaults with `overrides` applied one section deep (the breaker and the retry budget as a whole). */
 export function policiesWith(overrides: PolicyOverrides = {}): Policies {
   const { secrets, thirdParty, queue, ...top } = overrides;
   return {
@@ -69,6 +77,8 @@ const overridesShape = z.strictObject({
       budgetMs: number,
       maxRetries: number,
       retryBaseMs: number,
+      retryMaxDelayMs: number,
+      retryBudget: z.strictObject({ perSuccess: number, minPerSecond: number, windowMs: number.positive() }),
       maxSockets: number,
       maxConcurrency: number,
       breaker: z.strictObject({ threshold: number, minCalls: number, windowMs: number, openMs: number }),

@@ -1,13 +1,13 @@
 import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type AxiosResponse, isAxiosError } from 'axios';
-import type { IPolicy } from 'cockatiel';
 import { firstValueFrom } from 'rxjs';
 import { DeadlineExceededError, untilAborted } from '../common/deadline.js';
 import { describeError } from '../common/describe-error.js';
 import { type ThirdPartyConfig, thirdPartyConfig } from '../config/config.module.js';
 import { SecretsService } from '../secrets/secrets.service.js';
-import { createThirdPartyPolicy, translatePolicyError } from './third-party.policy.js';
+import type { RetryBudgetState } from './retry-budget.js';
+import { createThirdPartyPolicy, type ThirdPartyPipeline, translatePolicyError } from './third-party.policy.js';
 import { isKeyRejected, parseValue, retryAfterMs } from './third-party.response.js';
 import {
   THIRD_PARTY_DETAIL,
@@ -23,7 +23,8 @@ const KEY_HEADER = 'x-functions-key';
 /**
  * Client of the third-party number API: reads the access key from
  * `SecretsService` and sends it as `x-functions-key`, through the resilience
- * pipeline of `third-party.policy.ts`. A 401/403 means the key was probably
+ * pipeline of `third-party.policy.ts` (fast retries within the instance's
+ * retry budget). A 401/403 means the key was probably
  * rotated: the secret is read again and the call retried once with the new
  * value. Throws `ThirdPartyError`s; axios errors, which carry the request
  * headers (the key), are translated here and never passed on.
@@ -32,7 +33,7 @@ const KEY_HEADER = 'x-functions-key';
 export class ThirdPartyClient {
   private readonly logger = new Logger(ThirdPartyClient.name);
 
-  private readonly policy: IPolicy;
+  private readonly policy: ThirdPartyPipeline;
 
   constructor(
     private readonly http: HttpService,
@@ -42,13 +43,18 @@ export class ThirdPartyClient {
     this.policy = createThirdPartyPolicy(config, this.logger);
   }
 
+  /** The retry budget of this instance, from memory: `exhausted` while failed calls are not being retried. */
+  retryBudget(): RetryBudgetState {
+    return this.policy.retryBudget();
+  }
+
   /**
    * The integer `value` of one answer of the third-party API. `deadline` (the
    * request's budget) cancels the call, retries included, and any wait for the key.
    */
   async getNumber(deadline?: AbortSignal): Promise<number> {
     try {
-      return await this.policy.execute(({ signal }) => this.callOnce(signal), deadline);
+      return await this.policy.execute((signal) => this.callOnce(signal), deadline);
     } catch (error) {
       if (deadline?.aborted) {
         throw new DeadlineExceededError('the third-party call');

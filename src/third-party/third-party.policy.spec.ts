@@ -49,6 +49,27 @@ describe('the third-party resilience pipeline', () => {
     expect(logs.text()).not.toContain('key-123456789');
   });
 
+  it('stops retrying when the retry budget is spent, answers the failure as is, and logs it once', async () => {
+    const budget = { perSuccess: 1, minPerSecond: 0.1, windowMs: 10_000 }; // one retry to start with, then 1 per 10 s
+    const limited = await client({ retryBudget: budget });
+    upstream.answerWith(failure(503));
+    for (const calls of [2, 1, 1]) {
+      const before = upstream.requests.length;
+      await expect(limited.getNumber()).rejects.toMatchObject({ code: 'THIRD_PARTY_ERROR', status: 502 });
+      expect(upstream.requests.length - before).toBe(calls);
+    }
+    expect(limited.retryBudget()).toEqual({ exhausted: true, retries: 1, successes: 0, earned: 0 });
+    expect(logs.lines.filter((line) => line.includes('Retry budget exhausted'))).toEqual([
+      expect.stringMatching(/^warn \[ThirdPartyClient\] Retry budget exhausted \(1 retries and 0 successful calls/),
+    ]);
+
+    upstream.answerWith(ok);
+    await limited.getNumber();
+    await limited.getNumber(); // two successes earn two retries: the one spent is half
+    expect(limited.retryBudget()).toMatchObject({ exhausted: false, earned: 2 });
+    expect(logs.text()).toMatch(/log \[ThirdPartyClient\] Retry budget recovered \(1 retries and 2 successful calls/);
+  });
+
   it.each([400, 404, 422])('does not retry a %i', async (status) => {
     upstream.answerWith(failure(status), ok);
     await expect((await client({})).getNumber()).rejects.toMatchObject({ code: 'THIRD_PARTY_ERROR' });

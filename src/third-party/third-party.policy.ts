@@ -3,10 +3,8 @@ import {
   BulkheadRejectedError,
   bulkhead,
   circuitBreaker,
-  DelegateBackoff,
   handleWhen,
-  type IPolicy,
-  type IRetryBackoffContext,
+  type IRetryContext,
   IsolatedCircuitError,
   retry,
   SamplingBreaker,
@@ -15,9 +13,10 @@ import {
   timeout,
   wrap,
 } from 'cockatiel';
-import type { LoggerService } from '@nestjs/common';
-import { operatorMessage } from '../common/service-error.js';
 import type { ThirdPartyConfig } from '../config/config.module.js';
+import { RetryBudget, type RetryBudgetState } from './retry-budget.js';
+import { thirdPartyBackoff } from './third-party.backoff.js';
+import { logBudget, logTransitions, type PolicyLogger } from './third-party.policy-log.js';
 import {
   THIRD_PARTY_DETAIL,
   ThirdPartyBadResponseError,
@@ -38,55 +37,60 @@ export function isTransient(error: unknown): boolean {
   return error instanceof ThirdPartyTimeoutError || error instanceof ThirdPartyUnreachableError;
 }
 
-/** What the breaker counts as the third party failing (a rejected key is our configuration, not its health). */
-function isUpstreamFailure(error: unknown): boolean {
-  return isTransient(error) || error instanceof ThirdPartyBadResponseError;
+/** A transient failure the retry budget refused to retry: carried through the pipeline as the final answer. */
+class RetryRefused extends Error {
+  constructor(readonly failure: unknown) {
+    super('retry refused by the retry budget');
+  }
 }
 
-/** Exponential backoff with jitter, or the third party's Retry-After when it sent one that fits the budget. */
-function backoff(config: Config): DelegateBackoff<IRetryBackoffContext<unknown>> {
-  return new DelegateBackoff((context) => {
-    const error = 'error' in context.result ? context.result.error : undefined;
-    const retryAfter = error instanceof ThirdPartyStatusError ? error.upstreamRetryAfterMs : undefined;
-    if (retryAfter !== undefined && retryAfter < config.budgetMs) {
-      return retryAfter;
-    }
-    const ceiling = config.retryBaseMs * 2 ** (context.attempt - 1);
-    return ceiling / 2 + Math.random() * (ceiling / 2);
-  });
+const unwrap = (error: unknown): unknown => (error instanceof RetryRefused ? error.failure : error);
+
+/** What the breaker counts as the third party failing (a rejected key is our configuration, not its health). */
+function isUpstreamFailure(error: unknown): boolean {
+  const failure = unwrap(error);
+  return isTransient(failure) || failure instanceof ThirdPartyBadResponseError;
+}
+
+/** The pipeline the client runs each call through, and the state of its retry budget. */
+export interface ThirdPartyPipeline {
+  /** Runs `attempt`, again after a transient failure while retries and the budget allow; `deadline` cancels it all. */
+  execute<T>(attempt: (signal: AbortSignal) => Promise<T>, deadline?: AbortSignal): Promise<T>;
+  retryBudget(): RetryBudgetState;
 }
 
 /**
  * The third-party call's resilience pipeline (cockatiel), outermost first:
  * a bulkhead (concurrent calls per instance, no queue), a circuit breaker
- * (opens when at least `breakerThreshold` of at least `breakerMinCalls`
- * calls in `breakerWindowMs` fail; stays open `breakerOpenMs`), the total
- * time budget, and retries of transient failures. The per-attempt timeout is
- * axios's own. Each execution gets an abort signal that fires when the budget
- * runs out. With a `logger`, each retry and each change of the breaker's
- * state is logged (one line each, with the reason, never the key).
+ * (opens when at least `threshold` of at least `minCalls` calls in
+ * `windowMs` fail; stays open `openMs`), the total time budget, and retries
+ * of transient failures after a short decorrelated-jitter wait, each taken
+ * from the instance's retry budget (see `RetryBudget`). The per-attempt
+ * timeout is axios's own. Each execution gets an abort signal that fires
+ * when the budget runs out. With a `logger`, each retry, each change of the
+ * breaker's state and of the retry budget's is logged (one line each, with
+ * the reason, never the key).
  */
-export function createThirdPartyPolicy(config: Config, logger?: Pick<LoggerService, 'warn' | 'log'>): IPolicy {
+export function createThirdPartyPolicy(config: Config, logger?: PolicyLogger): ThirdPartyPipeline {
+  const budget = new RetryBudget(config.retryBudget, logger && ((state) => logBudget(logger, config, state)));
+  const pipeline = resiliencePipeline(config, logger);
+  return {
+    execute: (attempt, deadline) =>
+      pipeline.execute((context) => budgetedAttempt(attempt, context, budget, config.maxRetries), deadline),
+    retryBudget: () => budget.state(),
+  };
+}
+
+function resiliencePipeline(config: Config, logger?: PolicyLogger) {
   const { threshold, minCalls, windowMs, openMs } = config.breaker;
   const breaker = circuitBreaker(handleWhen(isUpstreamFailure), {
     halfOpenAfter: openMs,
     breaker: new SamplingBreaker({ threshold, duration: windowMs, minimumRps: minCalls / (windowMs / 1000) }),
   });
-  const retries = retry(handleWhen(isTransient), { maxAttempts: config.maxRetries, backoff: backoff(config) });
+  const backoff = thirdPartyBackoff(config);
+  const retries = retry(handleWhen(isTransient), { maxAttempts: config.maxRetries, backoff });
   if (logger) {
-    retries.onRetry(({ attempt, delay, ...reason }) => {
-      const why = 'error' in reason ? operatorMessage(reason.error) : 'unexpected result';
-      logger.warn(`Third-party attempt ${attempt} failed (${why}); attempt ${attempt + 1} in ${Math.round(delay)} ms`);
-    });
-    breaker.onBreak(() => {
-      logger.warn(
-        `Circuit breaker opened: at least ${threshold * 100} % of recent third-party calls failed; ` +
-          `calls are refused for ${openMs} ms, then one is let through`,
-      );
-    });
-    breaker.onReset(() => {
-      logger.log('Circuit breaker closed: the third-party API answered again');
-    });
+    logTransitions(logger, config, retries, breaker);
   }
   return wrap(
     bulkhead(config.maxConcurrency, 0),
@@ -96,8 +100,30 @@ export function createThirdPartyPolicy(config: Config, logger?: Pick<LoggerServi
   );
 }
 
+/**
+ * One attempt: a success is counted in the budget; a transient failure that
+ * a retry could follow takes one from the budget, or, when it has none left,
+ * is marked so the retry policy lets it through as the answer.
+ */
+async function budgetedAttempt<T>(
+  attempt: (signal: AbortSignal) => Promise<T>,
+  context: IRetryContext,
+  budget: RetryBudget,
+  maxRetries: number,
+): Promise<T> {
+  try {
+    const value = await attempt(context.signal);
+    budget.recordSuccess();
+    return value;
+  } catch (error) {
+    const retryable = isTransient(error) && context.attempt < maxRetries && !context.signal.aborted;
+    throw retryable && !budget.tryRetry() ? new RetryRefused(error) : error;
+  }
+}
+
 /** Turns the pipeline's own refusals into our errors; passes everything else through. */
-export function translatePolicyError(error: unknown, config: Config): unknown {
+export function translatePolicyError(thrown: unknown, config: Config): unknown {
+  const error = unwrap(thrown);
   if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
     return new ThirdPartyCircuitOpenError(
       THIRD_PARTY_DETAIL.paused,

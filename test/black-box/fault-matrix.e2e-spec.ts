@@ -13,7 +13,7 @@ const OK: ScriptedAnswer = { status: 200, body: '{"value": 21}' };
 const BUDGET_MS = 4_000;
 /** Short policies so the matrix runs in seconds; the shape of each answer is what matters. */
 const POLICIES = {
-  thirdParty: { attemptTimeoutMs: 300, retryBaseMs: 20, budgetMs: 2500 },
+  thirdParty: { attemptTimeoutMs: 300, retryBaseMs: 20, retryMaxDelayMs: 100, budgetMs: 2500 },
   queue: { maxTries: 3, tryTimeoutMs: 1000, retryDelayMs: 20 },
 };
 const ENV = { REQUEST_BUDGET_MS: String(BUDGET_MS), RATE_LIMIT_PER_CLIENT: '100000', RATE_LIMIT_GLOBAL: '100000' };
@@ -94,15 +94,15 @@ describe('fault matrix: third party and queue (node dist/main.js)', () => {
     }, 60_000);
 
     it.each<[string, number, string, number, ScriptedAnswer]>([
-      ['500', 502, 'THIRD_PARTY_ERROR', 4, { status: 500, body: 'oops' }],
-      ['503', 502, 'THIRD_PARTY_ERROR', 4, { status: 503 }],
-      ['429 with Retry-After: 0', 502, 'THIRD_PARTY_ERROR', 4, { status: 429, headers: { 'retry-after': '0' } }],
+      ['500', 502, 'THIRD_PARTY_ERROR', 5, { status: 500, body: 'oops' }],
+      ['503', 502, 'THIRD_PARTY_ERROR', 5, { status: 503 }],
+      ['429 with Retry-After: 0', 502, 'THIRD_PARTY_ERROR', 5, { status: 429, headers: { 'retry-after': '0' } }],
       ['400 (not transient)', 502, 'THIRD_PARTY_ERROR', 1, { status: 400 }],
       ['malformed JSON', 502, 'THIRD_PARTY_BAD_RESPONSE', 1, { status: 200, body: '{"value": ' }],
       ['missing value', 502, 'THIRD_PARTY_BAD_RESPONSE', 1, { status: 200, body: '{}' }],
-      ['connection reset', 502, 'THIRD_PARTY_UNREACHABLE', 4, 'reset'],
-      ['slow answer past the attempt timeout', 504, 'THIRD_PARTY_TIMEOUT', 4, { ...OK, delayMs: 600 }],
-      ['hang', 504, 'THIRD_PARTY_TIMEOUT', 4, 'hang'],
+      ['connection reset', 502, 'THIRD_PARTY_UNREACHABLE', 5, 'reset'],
+      ['slow answer past the attempt timeout', 504, 'THIRD_PARTY_TIMEOUT', 5, { ...OK, delayMs: 600 }],
+      ['hang', 504, 'THIRD_PARTY_TIMEOUT', 5, 'hang'],
     ])(
       '%s -> %i %s after %i attempt(s)',
       async (fault, status, code, attempts, answer) => {
@@ -125,17 +125,17 @@ describe('fault matrix: third party and queue (node dist/main.js)', () => {
       expect(result.ms).toBeGreaterThanOrEqual(950);
     }, 20_000);
 
-    it('429 with a Retry-After past the budget -> backs off on its own schedule instead, 502 after 4 attempts', async () => {
+    it('429 with a Retry-After past the budget -> backs off on its own schedule instead, 502 after 5 attempts', async () => {
       upstream.answerWith({ status: 429, headers: { 'retry-after': '5' } });
       const result = await matrix.getCode(target);
       const recovered = await recovers(target);
       matrix.record('429 with Retry-After: 5 (past the budget)', result, recovered);
-      expect(result).toMatchObject({ status: 502, code: 'THIRD_PARTY_ERROR', attempts: 4 });
+      expect(result).toMatchObject({ status: 502, code: 'THIRD_PARTY_ERROR', attempts: 5 });
       expect(result.ms).toBeLessThan(1_000); // did not wait the 5 s it asked for
       expect(recovered).toBe(true);
     }, 20_000);
 
-    it('connection refused -> 502 THIRD_PARTY_UNREACHABLE after 4 attempts, then recovers', async () => {
+    it('connection refused -> 502 THIRD_PARTY_UNREACHABLE after 5 attempts, then recovers', async () => {
       await thirdPartyLink.inject('refuse');
       const logged = target.app.output.length;
       const result = await matrix.getCode(target);
@@ -145,12 +145,12 @@ describe('fault matrix: third party and queue (node dist/main.js)', () => {
       const recovered = await recovers(target);
       matrix.record('connection refused', { ...result, attempts: retries.length + 1 }, recovered);
       expect(result).toMatchObject({ status: 502, code: 'THIRD_PARTY_UNREACHABLE', attempts: 0 });
-      expect(retries).toHaveLength(3);
+      expect(retries).toHaveLength(4);
       expect(result.ms).toBeLessThan(BUDGET_MS);
       expect(recovered).toBe(true);
     }, 20_000);
 
-    it('body stalls after the headers -> 504 THIRD_PARTY_TIMEOUT after 4 attempts, then recovers', async () => {
+    it('body stalls after the headers -> 504 THIRD_PARTY_TIMEOUT after 5 attempts, then recovers', async () => {
       upstream.answerWith(OK);
       const { result, recovered } = await throughLinkFault(
         target,
@@ -158,7 +158,7 @@ describe('fault matrix: third party and queue (node dist/main.js)', () => {
         'stall-body',
         'body stalls after the headers',
       );
-      expect(result).toMatchObject({ status: 504, code: 'THIRD_PARTY_TIMEOUT', attempts: 4 });
+      expect(result).toMatchObject({ status: 504, code: 'THIRD_PARTY_TIMEOUT', attempts: 5 });
       expect(result.ms).toBeLessThan(BUDGET_MS);
       expect(recovered).toBe(true);
     }, 20_000);

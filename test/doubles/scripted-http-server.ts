@@ -15,20 +15,37 @@ export type ScriptedAnswer =
 
 /**
  * A loopback HTTP server that answers from a script, one entry per request
- * (the last entry repeats), and records every request it got.
+ * (the last entry repeats), or at random (`failAtRandom`), and records every
+ * request it got.
  */
 export class ScriptedHttpServer {
   readonly requests: RecordedRequest[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private script: ScriptedAnswer[] = [{ status: 200, body: '{"value": 1}' }];
+  private random?: { failRate: number; failure: ScriptedAnswer };
   private readonly server: Server = createServer((req, res) => {
     this.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, at: Date.now() });
-    this.answer(res, this.script.length > 1 ? (this.script.shift() as ScriptedAnswer) : (this.script[0] ?? 'hang'));
+    this.answer(res, this.next());
   });
 
   answerWith(...script: ScriptedAnswer[]): this {
     this.script = script;
+    this.random = undefined;
     return this;
+  }
+
+  /** Answers each request with `failure` with probability `failRate`, else with `success`; independently each time. */
+  failAtRandom(failRate: number, failure: ScriptedAnswer, success: ScriptedAnswer): this {
+    this.answerWith(success);
+    this.random = { failRate, failure };
+    return this;
+  }
+
+  private next(): ScriptedAnswer {
+    if (this.random && Math.random() < this.random.failRate) {
+      return this.random.failure;
+    }
+    return this.script.length > 1 ? (this.script.shift() as ScriptedAnswer) : (this.script[0] ?? 'hang');
   }
 
   async start(): Promise<string> {

@@ -44,14 +44,17 @@ describe('the HTTP surface', () => {
     expect(home.headers['x-frame-options']).toBe('SAMEORIGIN');
   });
 
-  it('answers other methods on the endpoint with 405 and Allow', async () => {
+  it('answers other methods on the endpoint, HEAD included, with 405 and Allow: GET', async () => {
     for (const method of ['post', 'put', 'delete', 'patch'] as const) {
       const res = await request(target.server)[method]('/api/v1/getcode');
       expect(res.status).toBe(405);
-      expect(res.headers.allow).toBe('GET, HEAD');
+      expect(res.headers.allow).toBe('GET');
       expect(res.body as ProblemDetails).toMatchObject({ code: 'METHOD_NOT_ALLOWED', status: 405 });
     }
-    expect((await request(target.server).head('/api/v1/getcode')).status).toBe(200);
+    const head = await request(target.server).head('/api/v1/getcode');
+    expect(head.status).toBe(405);
+    expect(head.headers.allow).toBe('GET');
+    expect(head.headers['content-type']).toMatch(/^application\/problem\+json/);
   });
 
   it('refuses a request body over the limit with 413, and malformed JSON with 400', async () => {

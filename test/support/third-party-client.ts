@@ -1,5 +1,6 @@
 import { HttpModule } from '@nestjs/axios';
 import { Test } from '@nestjs/testing';
+import { DEFAULT_POLICIES } from '../../src/config/policies.js';
 import { secretsConfig, type ThirdPartyConfig, thirdPartyConfig } from '../../src/config/config.module.js';
 import { SecretRedaction } from '../../src/common/secret-redaction.js';
 import { SECRET_SOURCE } from '../../src/secrets/secrets.constants.js';
@@ -18,6 +19,8 @@ export const NO_RESILIENCE = {
   budgetMs: 10_000,
   maxRetries: 0,
   retryBaseMs: 0,
+  retryMaxDelayMs: 100,
+  retryBudget: DEFAULT_POLICIES.thirdParty.retryBudget,
   maxConcurrency: 100,
   breaker: { threshold: 0.99, minCalls: 1_000, windowMs: 30_000, openMs: 5_000 },
 };
