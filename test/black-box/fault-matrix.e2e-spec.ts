@@ -7,6 +7,7 @@ import { type TcpFault, TcpFaultProxy } from '../doubles/tcp-fault-proxy.js';
 import { startLocalAppProcess } from '../support/app-process.js';
 import { Azurite, drainQueue, sharedQueueClient } from '../support/azurite.js';
 import { FaultMatrix, type MatrixApp } from '../support/fault-matrix.js';
+import { sleep } from '../support/sleep.js';
 
 const KEY = `fm-key-${randomBytes(12).toString('hex')}`;
 const OK: ScriptedAnswer = { status: 200, body: '{"value": 21}' };
@@ -173,7 +174,7 @@ describe('fault matrix: third party and queue (node dist/main.js)', () => {
     const open = await matrix.getCode(target);
     expect(open).toMatchObject({ status: 503, code: 'THIRD_PARTY_CIRCUIT_OPEN', attempts: 0 });
     expect(open.ms).toBeLessThan(50);
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    await sleep(600);
     const recovered = await recovers(target);
     matrix.record('breaker open', open, recovered);
     expect(recovered).toBe(true);

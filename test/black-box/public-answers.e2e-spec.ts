@@ -2,7 +2,7 @@ import { freePort } from '../../scripts/ports.js';
 import { environmentShape } from '../../src/config/environment.schema.js';
 import { TEST_TENANT_ID } from '../doubles/managed-identity-endpoint.js';
 import { TEST_VAULT_HOST } from '../doubles/test-pki.js';
-import { AppProcess } from '../support/app-process.js';
+import { type AppProcess, startAppProcess } from '../support/app-process.js';
 import { uniqueQueueName } from '../support/azurite.js';
 import { ProductionStack } from '../support/production-stack.js';
 
@@ -38,14 +38,16 @@ describe('public answers tell nothing about the deployment (node dist/main.js)',
     queueName: string,
     extra: Record<string, string> = {},
   ): Promise<{ base: string; app: AppProcess }> {
-    const port = await freePort();
-    const env = stack.appEnvironment(port, queueName, { TEST_POLICY_OVERRIDES: '{"queue":{"maxTries":1}}', ...extra });
-    secrets.push(...Object.values(env).flatMap((value) => (URL.canParse(value) ? [new URL(value).port] : [])));
-    const app = new AppProcess(env);
+    const { app, base } = await startAppProcess((port) => {
+      const env = stack.appEnvironment(port, queueName, {
+        TEST_POLICY_OVERRIDES: '{"queue":{"maxTries":1}}',
+        ...extra,
+      });
+      secrets.push(...Object.values(env).flatMap((value) => (URL.canParse(value) ? [new URL(value).port] : [])));
+      return env;
+    });
     apps.push(app);
-    await app.waitForPort(port);
-    await app.waitForOutput(/StartupDiagnostics[\s\S]*StartupDiagnostics/, 30_000);
-    return { base: `http://127.0.0.1:${port}`, app };
+    return { base, app };
   }
 
   async function read(what: string, url: string, method = 'GET'): Promise<Answer> {

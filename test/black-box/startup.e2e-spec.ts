@@ -3,6 +3,7 @@ import request from 'supertest';
 import { ReferenceApi } from '../../reference-api/main.js';
 import type { ProblemDetails } from '../../src/common/problem-details.filter.js';
 import { AppProcess } from '../support/app-process.js';
+import { getCode } from '../support/get-code.js';
 import { ManagedIdentityEndpoint } from '../doubles/managed-identity-endpoint.js';
 import { Azurite } from '../support/azurite.js';
 import { freePort } from '../../scripts/ports.js';
@@ -72,7 +73,7 @@ describe('the production build at start-up (node dist/main.js)', () => {
         /secrets: Reading secret \\"third-party-api-key\\" from Key Vault https:\/\/127\.0\.0\.1:\d+\/ failed .*ECONNREFUSED.*check that the vault exists/,
       );
 
-      const res = await request(base).get('/api/v1/getcode');
+      const res = await getCode(base);
       expect(res.status).toBe(503);
       expect(res.headers['retry-after']).toBeDefined();
       expect(res.body as ProblemDetails).toMatchObject({ code: 'SECRET_STORE_UNAVAILABLE' });

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AppProcess } from './app-process.js';
+import { getCode } from './get-code.js';
 
 /** One row of the fault matrix: what the client saw while the fault lasted, and whether the app recovered. */
 export interface FaultRow {
@@ -35,8 +36,8 @@ export interface TimedAnswer {
 /** `GET /api/v1/getcode`, timed. */
 export async function timedGetCode(base: string): Promise<TimedAnswer> {
   const started = Date.now();
-  const res = await fetch(`${base}/api/v1/getcode`);
-  const text = await res.text();
+  const res = await getCode(base);
+  const text = res.text;
   const ms = Date.now() - started;
   const body = JSON.parse(text) as { code?: string };
   return res.status === 200
