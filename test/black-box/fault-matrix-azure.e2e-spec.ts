@@ -134,7 +134,7 @@ describe('fault matrix: Key Vault and the identity endpoint (node dist/main.js, 
           await matrix.getCode(target); // a stale read starts the next refresh once the backoff is over
           return stack.vault.stats.secretReads > served;
         }, 30_000);
-        const recovered = (await matrix.getCode(target)).status === 200;
+        const recovered = await matrix.recovers(target);
         matrix.record(`${fault} while running`, first, recovered);
 
         expect(during.map((answer) => answer.status)).toEqual(Array(during.length).fill(200));
@@ -157,7 +157,7 @@ describe('fault matrix: Key Vault and the identity endpoint (node dist/main.js, 
         return stack.vault.stats.secretReads > served; // a refresh succeeded without the identity endpoint
       });
       await stack.identity.start();
-      const recovered = (await matrix.getCode(target)).status === 200;
+      const recovered = await matrix.recovers(target);
       matrix.record('identity endpoint down while running', first, recovered);
       expect(first).toMatchObject({ status: 200, attempts: 1 });
       expect(recovered).toBe(true);
@@ -190,7 +190,7 @@ describe('fault matrix: Key Vault and the identity endpoint (node dist/main.js, 
         const readyDuring = await readiness(target);
         await clear();
         await eventually(async () => (await readiness(target)) === 200, 30_000);
-        const recovered = (await matrix.getCode(target)).status === 200;
+        const recovered = await matrix.recovers(target);
         matrix.record(`${fault} at start-up`, down, recovered);
 
         expect(down).toMatchObject({ status: 503, code, attempts: 0 });
