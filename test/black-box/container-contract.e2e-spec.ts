@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { TelemetryIngestion } from '../doubles/telemetry-ingestion.js';
 import { type AppProcess, startAppProcess } from '../support/app-process.js';
@@ -100,9 +100,7 @@ describe('the container contract', () => {
       .filter(([path, meta]) => meta.dev && path.startsWith('node_modules/'))
       .map(([path]) => path);
     expect(devOnly.length).toBeGreaterThan(0);
-    for (const path of devOnly.slice(0, 50)) {
-      expect(() => statSync(join(runtime.dir, path))).toThrow();
-    }
+    expect(devOnly.filter((path) => existsSync(join(runtime.dir, path)))).toEqual([]);
   });
 
   it('runs as the unprivileged user', () => {
