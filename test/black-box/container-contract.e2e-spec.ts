@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from '../../scripts/ports.js';
 import { TelemetryIngestion } from '../doubles/telemetry-ingestion.js';
-import { AppProcess } from '../support/app-process.js';
+import { type AppProcess, startAppProcess } from '../support/app-process.js';
 import { eventually } from '../support/eventually.js';
+import { getCode } from '../support/get-code.js';
 import { drainQueue, uniqueQueueName } from '../support/azurite.js';
 import { ProductionStack } from '../support/production-stack.js';
 import { type UnprivilegedRuntime, unprivilegedRuntime } from '../support/unprivileged-runtime.js';
@@ -76,14 +76,10 @@ describe('the container contract', () => {
       OTEL_TRACES_SAMPLER: 'always_on',
       OTEL_BSP_SCHEDULE_DELAY: '500',
     };
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    app = new AppProcess(
-      { ...stack.appEnvironment(port, queueName), ...telemetry, HOME: '/nonexistent', TMPDIR: '/tmp' },
+    ({ app, base } = await startAppProcess(
+      (port) => ({ ...stack.appEnvironment(port, queueName), ...telemetry, HOME: '/nonexistent', TMPDIR: '/tmp' }),
       { cwd: runtime.dir, node: runtime.node, nodeArgs: CONTAINER_NODE_ARGS, ...(asRoot ? NOBODY : {}) },
-    );
-    await app.waitForPort(port);
-    await app.waitForOutput(/StartupDiagnostics[\s\S]*StartupDiagnostics/);
+    ));
   }, 240_000);
 
   afterAll(async () => {
@@ -104,9 +100,7 @@ describe('the container contract', () => {
       .filter(([path, meta]) => meta.dev && path.startsWith('node_modules/'))
       .map(([path]) => path);
     expect(devOnly.length).toBeGreaterThan(0);
-    for (const path of devOnly.slice(0, 50)) {
-      expect(() => statSync(join(runtime.dir, path))).toThrow();
-    }
+    expect(devOnly.filter((path) => existsSync(join(runtime.dir, path)))).toEqual([]);
   });
 
   it('runs as the unprivileged user', () => {
@@ -116,9 +110,9 @@ describe('the container contract', () => {
   });
 
   it('serves a code, recorded on the queue, and is ready', async () => {
-    const res = await fetch(`${base}/api/v1/getcode`);
+    const res = await getCode(base);
     expect(res.status).toBe(200);
-    const { code } = (await res.json()) as CodeResponseDto;
+    const { code } = res.body as CodeResponseDto;
     const messages = await drainQueue(stack.queue(queueName));
     expect(messages.map((text) => decodeMessage(text).code)).toEqual([code]);
     expect((await fetch(`${base}/health/ready`)).status).toBe(200);
@@ -131,7 +125,7 @@ describe('the container contract', () => {
   });
 
   it('exports request and dependency telemetry to Application Insights (HTTPS ingestion), without the key', async () => {
-    expect((await fetch(`${base}/api/v1/getcode`)).status).toBe(200);
+    expect((await getCode(base)).status).toBe(200);
     await drainQueue(stack.queue(queueName));
     const served = () =>
       ingestion

@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { QueueClient } from '@azure/storage-queue';
-import request from 'supertest';
 import type { CodeResponseDto } from '../../src/codes/dto/code-response.dto.js';
 import { CODE_PATTERN } from '../../src/codes/code-format.js';
 import { decodeMessage } from '../../src/queue/code-message.js';
 import { Azurite, drainQueue } from '../support/azurite.js';
 import { followChild } from '../support/child-processes.js';
+import { getCode } from '../support/get-code.js';
 import { freePort, waitForPort } from '../../scripts/ports.js';
 
 /**
@@ -47,7 +47,7 @@ describe('npm run dev (the local stack)', () => {
   }, 15_000);
 
   it('serves a code whose message lands in the local Azurite queue', async () => {
-    const res = await request(`http://127.0.0.1:${ports.app}`).get('/api/v1/getcode');
+    const res = await getCode(`http://127.0.0.1:${ports.app}`);
     expect(res.status).toBe(200);
     const { code } = res.body as CodeResponseDto;
     expect(code).toMatch(CODE_PATTERN);

@@ -1,10 +1,11 @@
-import { freePort } from '../../scripts/ports.js';
 import { decodeMessage } from '../../src/queue/code-message.js';
-import { AppProcess } from '../support/app-process.js';
+import { type AppProcess, startAppProcess } from '../support/app-process.js';
 import { drainQueue, uniqueQueueName } from '../support/azurite.js';
 import { eventually } from '../support/eventually.js';
 import { FaultMatrix, type MatrixApp } from '../support/fault-matrix.js';
+import { findLogLine, logEntries } from '../support/log-lines.js';
 import { ProductionStack } from '../support/production-stack.js';
+import { sleep } from '../support/sleep.js';
 
 /** Short refresh timings so a stale key is refreshed (and a failed refresh retried) within seconds. */
 const POLICIES = {
@@ -23,8 +24,6 @@ interface Fault {
   inject: () => unknown;
   clear: () => unknown;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Faults of the Azure side of the production authentication path (Key
@@ -54,29 +53,20 @@ describe('fault matrix: Key Vault and the identity endpoint (node dist/main.js, 
 
   /** Starts the production build and waits for its start-up diagnostics (which may be failing). */
   async function startApp(): Promise<MatrixApp> {
-    const port = await freePort();
     const queueName = uniqueQueueName();
-    const app = new AppProcess(stack.appEnvironment(port, queueName, POLICY));
-    const target = matrix.track({ app, base: `http://127.0.0.1:${port}`, queueName });
-    await app.waitForPort(port);
-    await app.waitForOutput(/StartupDiagnostics[\s\S]*StartupDiagnostics/, 30_000);
-    return target;
+    const { app, base } = await startAppProcess((port) => stack.appEnvironment(port, queueName, POLICY));
+    return matrix.track({ app, base, queueName });
   }
 
   async function readiness(target: MatrixApp): Promise<number> {
     return (await fetch(`${target.base}/health/ready`)).status;
   }
 
-  /** The first complete JSON log line after `offset` whose message starts with `prefix`. */
-  async function logLineSince(app: AppProcess, offset: number, prefix: string): Promise<string> {
+  /** The message of the first JSON log line after `offset` that matches `msg`, once it has been written. */
+  async function logLineSince(app: AppProcess, offset: number, msg: RegExp): Promise<string> {
     let found: string | undefined;
     await eventually(() => {
-      const lines = app.output.slice(offset).split('\n');
-      lines.pop(); // the last one may still be arriving
-      found = lines
-        .filter((line) => line.startsWith('{'))
-        .map((line) => (JSON.parse(line) as { msg?: string }).msg ?? '')
-        .find((msg) => msg.startsWith(prefix));
+      found = findLogLine(logEntries(app.output.slice(offset)), { msg })?.msg;
       return found !== undefined;
     }, 20_000);
     return found ?? '';
@@ -136,7 +126,7 @@ describe('fault matrix: Key Vault and the identity endpoint (node dist/main.js, 
         }
         await eventually(() => failedReads() > before); // the refresh really went to the vault and failed
         const readyDuring = await readiness(target);
-        const warning = await logLineSince(target.app, logged, 'Refreshing secret');
+        const warning = await logLineSince(target.app, logged, /^Refreshing secret/);
 
         const served = stack.vault.stats.secretReads;
         await clear();
@@ -144,7 +134,7 @@ describe('fault matrix: Key Vault and the identity endpoint (node dist/main.js, 
           await matrix.getCode(target); // a stale read starts the next refresh once the backoff is over
           return stack.vault.stats.secretReads > served;
         }, 30_000);
-        const recovered = (await matrix.getCode(target)).status === 200;
+        const recovered = await matrix.recovers(target);
         matrix.record(`${fault} while running`, first, recovered);
 
         expect(during.map((answer) => answer.status)).toEqual(Array(during.length).fill(200));
@@ -167,7 +157,7 @@ describe('fault matrix: Key Vault and the identity endpoint (node dist/main.js, 
         return stack.vault.stats.secretReads > served; // a refresh succeeded without the identity endpoint
       });
       await stack.identity.start();
-      const recovered = (await matrix.getCode(target)).status === 200;
+      const recovered = await matrix.recovers(target);
       matrix.record('identity endpoint down while running', first, recovered);
       expect(first).toMatchObject({ status: 200, attempts: 1 });
       expect(recovered).toBe(true);
@@ -200,7 +190,7 @@ describe('fault matrix: Key Vault and the identity endpoint (node dist/main.js, 
         const readyDuring = await readiness(target);
         await clear();
         await eventually(async () => (await readiness(target)) === 200, 30_000);
-        const recovered = (await matrix.getCode(target)).status === 200;
+        const recovered = await matrix.recovers(target);
         matrix.record(`${fault} at start-up`, down, recovered);
 
         expect(down).toMatchObject({ status: 503, code, attempts: 0 });

@@ -7,6 +7,7 @@ import { type TcpFault, TcpFaultProxy } from '../doubles/tcp-fault-proxy.js';
 import { startLocalAppProcess } from '../support/app-process.js';
 import { Azurite, drainQueue, sharedQueueClient } from '../support/azurite.js';
 import { FaultMatrix, type MatrixApp } from '../support/fault-matrix.js';
+import { sleep } from '../support/sleep.js';
 
 const KEY = `fm-key-${randomBytes(12).toString('hex')}`;
 const OK: ScriptedAnswer = { status: 200, body: '{"value": 21}' };
@@ -72,9 +73,10 @@ describe('fault matrix: third party and queue (node dist/main.js)', () => {
     return matrix.track({ app, base, queueName });
   }
 
+  /** Clears the third-party fault; whether a new request then gets a code that is on the queue. */
   async function recovers(target: MatrixApp): Promise<boolean> {
     upstream.answerWith(OK);
-    return (await matrix.getCode(target)).status === 200;
+    return matrix.recovers(target);
   }
 
   /** One request while `link` has `fault`, then recovery once it passes traffic again; records the row. */
@@ -120,9 +122,11 @@ describe('fault matrix: third party and queue (node dist/main.js)', () => {
     it('429 with a Retry-After that fits the budget -> waits it out, 200 on the second attempt', async () => {
       upstream.answerWith({ status: 429, headers: { 'retry-after': '1' } }, OK);
       const result = await matrix.getCode(target);
-      matrix.record('429 with Retry-After: 1, then 200', result, result.status === 200);
+      const recovered = await recovers(target);
+      matrix.record('429 with Retry-After: 1, then 200', result, recovered);
       expect(result).toMatchObject({ status: 200, attempts: 2 });
       expect(result.ms).toBeGreaterThanOrEqual(950);
+      expect(recovered).toBe(true);
     }, 20_000);
 
     it('429 with a Retry-After past the budget -> backs off on its own schedule instead, 502 after 5 attempts', async () => {
@@ -173,7 +177,7 @@ describe('fault matrix: third party and queue (node dist/main.js)', () => {
     const open = await matrix.getCode(target);
     expect(open).toMatchObject({ status: 503, code: 'THIRD_PARTY_CIRCUIT_OPEN', attempts: 0 });
     expect(open.ms).toBeLessThan(50);
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    await sleep(600);
     const recovered = await recovers(target);
     matrix.record('breaker open', open, recovered);
     expect(recovered).toBe(true);

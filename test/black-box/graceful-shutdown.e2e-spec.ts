@@ -6,6 +6,7 @@ import { waitForPort } from '../../scripts/ports.js';
 import { ScriptedHttpServer } from '../doubles/scripted-http-server.js';
 import { startLocalAppProcess } from '../support/app-process.js';
 import { Azurite, drainQueue, sharedQueueClient } from '../support/azurite.js';
+import { sleep } from '../support/sleep.js';
 
 const KEY = `gs-key-${randomBytes(12).toString('hex')}`;
 
@@ -57,10 +58,10 @@ describe('graceful shutdown (node dist/main.js)', () => {
 
     upstream.answerWith({ status: 200, body: '{"value": 7}', delayMs: 1_500 });
     const inFlight = [get(`${base}/api/v1/getcode`, agent), get(`${base}/api/v1/getcode`, agent)];
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     const started = Date.now();
     void app.stop('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
 
     await expect(waitForPort(port, 200)).rejects.toThrow(/nothing listens/); // no new connections
     const answers = await Promise.all(inFlight);
@@ -79,7 +80,7 @@ describe('graceful shutdown (node dist/main.js)', () => {
     const { app, base } = await startApp(1);
     upstream.answerWith('hang');
     const hanging = get(`${base}/api/v1/getcode`, new Agent()).catch((error: Error) => error);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     const started = Date.now();
     expect(await app.stop('SIGTERM')).toBe(0);
     expect(Date.now() - started).toBeLessThan(5_000);

@@ -3,9 +3,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type { CodeResponseDto } from '../../src/codes/dto/code-response.dto.js';
 import { CODE_PATTERN } from '../../src/codes/code-format.js';
 import { decodeMessage } from '../../src/queue/code-message.js';
-import { AppProcess } from '../support/app-process.js';
+import { type AppProcess, startAppProcess } from '../support/app-process.js';
 import { drainQueue, uniqueQueueName } from '../support/azurite.js';
-import { freePort } from '../../scripts/ports.js';
+import { getCode } from '../support/get-code.js';
 import { ProductionStack, SECRET_NAME, VAULT_URL } from '../support/production-stack.js';
 
 const VAULT_RESOURCE = 'https://vault.azure.net';
@@ -31,8 +31,8 @@ async function getCodes(base: string, total: number, concurrency: number): Promi
   const worker = async () => {
     while (next < total) {
       next++;
-      const res = await fetch(`${base}/api/v1/getcode`);
-      answers.push({ status: res.status, text: await res.text() });
+      const { status, text } = await getCode(base);
+      answers.push({ status, text });
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
@@ -51,11 +51,7 @@ describe('the production authentication path (node dist/main.js, managed identit
   beforeAll(async () => {
     stack = await ProductionStack.start();
     keys.push(stack.key);
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    app = new AppProcess(stack.appEnvironment(port, queueName, NO_RATE_LIMITS));
-    await app.waitForPort(port);
-    await app.waitForOutput(/StartupDiagnostics.*\n.*StartupDiagnostics/);
+    ({ app, base } = await startAppProcess((port) => stack.appEnvironment(port, queueName, NO_RATE_LIMITS)));
   }, 120_000);
 
   afterAll(async () => {
@@ -158,14 +154,11 @@ describe('the production authentication path (node dist/main.js, managed identit
   it('asks for tokens with the client id of a user-assigned identity when AZURE_CLIENT_ID is set', async () => {
     const clientId = randomUUID();
     const seen = stack.identity.requests.length;
-    const port = await freePort();
-    const second = new AppProcess(
+    const { app: second, base: secondBase } = await startAppProcess((port) =>
       stack.appEnvironment(port, uniqueQueueName(), { ...NO_RATE_LIMITS, AZURE_CLIENT_ID: clientId }),
     );
     try {
-      await second.waitForPort(port);
-      await second.waitForOutput(/StartupDiagnostics.*\n.*StartupDiagnostics/);
-      const answers = await getCodes(`http://127.0.0.1:${port}`, 5, 5);
+      const answers = await getCodes(secondBase, 5, 5);
       expect(answers.map((answer) => answer.status)).toEqual(Array(5).fill(200));
       const requests = stack.identity.requests.slice(seen);
       expect(requests.map((request) => request.resource).sort()).toEqual([STORAGE_RESOURCE, VAULT_RESOURCE]);

@@ -3,16 +3,14 @@ import type { ProblemDetails } from '../../src/common/problem-details.filter.js'
 import { freePort } from '../../scripts/ports.js';
 import { StorageAccessDenied } from '../doubles/storage-access-denied.js';
 import { uniqueQueueName } from '../support/azurite.js';
-import { AppProcess } from '../support/app-process.js';
+import { type AppProcess, startAppProcess } from '../support/app-process.js';
 import { ProductionStack, VAULT_URL } from '../support/production-stack.js';
+import { getCode } from '../support/get-code.js';
+import { findLogLine, logEntries } from '../support/log-lines.js';
 
-/** A start-up diagnostics line of the production build's JSON logs, by level and message. */
-function findLine(app: AppProcess, level: string, pattern: RegExp): string | undefined {
-  return app.stdout
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as { level: string; context?: string; msg: string })
-    .find((line) => line.context === 'StartupDiagnostics' && line.level === level && pattern.test(line.msg))?.msg;
+/** The message of a start-up diagnostics line of the production build's JSON logs, by level and message. */
+function findLine(app: AppProcess, level: string, msg: RegExp): string | undefined {
+  return findLogLine(logEntries(app.stdout), { context: 'StartupDiagnostics', level, msg })?.msg;
 }
 
 /**
@@ -36,12 +34,12 @@ describe('start-up diagnostics (node dist/main.js)', () => {
   afterAll(() => stack.stop(), 30_000);
 
   async function start(extra: Record<string, string>, queueUrl?: string): Promise<{ app: AppProcess; base: string }> {
-    const port = await freePort();
-    const env = stack.appEnvironment(port, uniqueQueueName(), extra);
-    app = new AppProcess(queueUrl ? { ...env, STORAGE_QUEUE_URL: queueUrl } : env);
-    await app.waitForPort(port);
-    await app.waitForOutput(/StartupDiagnostics[\s\S]*StartupDiagnostics/, 20_000); // both checks have reported
-    return { app, base: `http://127.0.0.1:${port}` };
+    const queue: Record<string, string> = queueUrl ? { STORAGE_QUEUE_URL: queueUrl } : {};
+    const started = await startAppProcess((port) =>
+      stack.appEnvironment(port, uniqueQueueName(), { ...extra, ...queue }),
+    );
+    app = started.app;
+    return started;
   }
 
   it('names the managed identity problem, within the token timeout, and keeps serving', async () => {
@@ -60,7 +58,7 @@ describe('start-up diagnostics (node dist/main.js)', () => {
     expect(findLine(app, 'error', /^queue: No Microsoft Entra token for queue "e2e-[0-9a-f]+"/)).toMatch(fix);
 
     expect((await request(base).get('/')).status).toBe(200);
-    const res = await request(base).get('/api/v1/getcode');
+    const res = await getCode(base);
     expect(res.status).toBe(503);
     expect(res.body as ProblemDetails).toMatchObject({ code: 'CREDENTIAL_UNAVAILABLE' });
     const ready = await request(base).get('/health/ready');

@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { ReferenceApi } from '../../reference-api/main.js';
 import type { ProblemDetails } from '../../src/common/problem-details.filter.js';
-import { AppProcess } from '../support/app-process.js';
+import { AppProcess, startAppProcess } from '../support/app-process.js';
 import { ManagedIdentityEndpoint } from '../doubles/managed-identity-endpoint.js';
 import { Azurite } from '../support/azurite.js';
 import { freePort } from '../../scripts/ports.js';
+import { getCode } from '../support/get-code.js';
+import { findLogLine, logEntries } from '../support/log-lines.js';
 
 const KEY = `e2e-key-${randomBytes(12).toString('hex')}`;
 
@@ -33,46 +35,51 @@ describe('the production build at start-up (node dist/main.js)', () => {
     expect(app.output).not.toContain(KEY);
   });
 
+  /** Each test gets its own app, started on these doubles. */
   describe('with Key Vault unreachable', () => {
     let identity: ManagedIdentityEndpoint;
     let azurite: Azurite;
     let referenceApi: ReferenceApi;
+    let referenceApiUrl: string;
     let app: AppProcess;
-    let port: number;
+    let base: string;
 
     beforeAll(async () => {
       identity = new ManagedIdentityEndpoint();
       await identity.start();
       azurite = await Azurite.start();
       referenceApi = new ReferenceApi([KEY]);
-      port = await freePort();
-      app = new AppProcess({
+      referenceApiUrl = await referenceApi.listen();
+    });
+
+    beforeEach(async () => {
+      const closed = await freePort();
+      ({ app, base } = await startAppProcess((port) => ({
         NODE_ENV: 'production',
         PORT: String(port),
-        KEY_VAULT_URL: `https://127.0.0.1:${await freePort()}/`,
-        THIRD_PARTY_API_ENDPOINT: await referenceApi.listen(),
+        KEY_VAULT_URL: `https://127.0.0.1:${closed}/`,
+        THIRD_PARTY_API_ENDPOINT: referenceApiUrl,
         AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
         AZURE_TOKEN_CREDENTIALS: 'prod',
         ...identity.environment,
-      });
-      await app.waitForPort(port);
-    });
+      })));
+    }, 40_000);
+
+    afterEach(() => app?.stop('SIGKILL'));
 
     afterAll(async () => {
-      await app?.stop('SIGKILL');
       await referenceApi?.close();
       await azurite?.stop();
       await identity.stop();
     });
 
     it('stays up, logs what to fix, and answers 503 until the vault can be read', async () => {
-      const base = `http://127.0.0.1:${port}`;
       expect((await request(base).get('/')).status).toBe(200);
       await app.waitForOutput(
         /secrets: Reading secret \\"third-party-api-key\\" from Key Vault https:\/\/127\.0\.0\.1:\d+\/ failed .*ECONNREFUSED.*check that the vault exists/,
       );
 
-      const res = await request(base).get('/api/v1/getcode');
+      const res = await getCode(base);
       expect(res.status).toBe(503);
       expect(res.headers['retry-after']).toBeDefined();
       expect(res.body as ProblemDetails).toMatchObject({ code: 'SECRET_STORE_UNAVAILABLE' });
@@ -84,12 +91,14 @@ describe('the production build at start-up (node dist/main.js)', () => {
       expect((await request(base).get('/health/live')).status).toBe(200);
     }, 40_000);
 
-    it('writes JSON log lines in production', () => {
+    it('writes JSON log lines in production, the start-up diagnostics included', () => {
       const lines = app.stdout.trim().split('\n');
       expect(lines.length).toBeGreaterThan(3);
       for (const line of lines) {
         expect(() => JSON.parse(line) as unknown).not.toThrow();
       }
+      const diagnostics = { context: 'StartupDiagnostics', level: 'error', msg: /^secrets: Reading secret / };
+      expect(findLogLine(logEntries(app.stdout), diagnostics)).toBeDefined();
     });
 
     it('exits 0 on SIGTERM', async () => {

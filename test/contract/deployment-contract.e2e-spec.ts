@@ -326,6 +326,7 @@ describe('the azd deployment', () => {
   it('signs in from the pipeline with a subject that azd pipeline config has a federated credential for', () => {
     // azd pipeline config creates credentials for `ref:refs/heads/<branch>` (and main) and `pull_request`; a job
     // `environment:` changes the token's subject to `environment:<name>`, which matches none of them.
+    expect(Object.keys(deployJobs).length).toBeGreaterThan(0);
     for (const job of Object.values(deployJobs)) {
       expect(job.environment).toBeUndefined();
       expect(job.if).toBe("github.ref == 'refs/heads/main'");

@@ -63,6 +63,7 @@ describe('repository hygiene', () => {
     });
 
     it('watches only directories that exist, each on a schedule', () => {
+      expect(config.updates.length).toBeGreaterThan(0);
       for (const update of config.updates) {
         expect(update.schedule?.interval).toMatch(/^(daily|weekly|monthly)$/);
         for (const directory of directoriesOf(update)) {

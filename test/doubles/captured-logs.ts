@@ -1,13 +1,5 @@
 import { Writable } from 'node:stream';
-
-/** One pino JSON log line. */
-export interface LogEntry {
-  level: string;
-  msg: string;
-  context?: string;
-  reqId?: string;
-  [key: string]: unknown;
-}
+import { type LogEntry, logEntries } from '../support/log-lines.js';
 
 /** A log destination (a real stream, as pino-pretty needs) that keeps every line, for assertions. */
 export class CapturedLogs extends Writable {
@@ -23,6 +15,6 @@ export class CapturedLogs extends Writable {
   }
 
   entries(): LogEntry[] {
-    return this.lines.map((line) => JSON.parse(line) as LogEntry);
+    return logEntries(this.text());
   }
 }

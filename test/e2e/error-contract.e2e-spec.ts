@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import request from 'supertest';
 import { freePort } from '../../scripts/ports.js';
 import type { ProblemDetails } from '../../src/common/problem-details.filter.js';
 import { DEFAULT_POLICIES } from '../../src/config/policies.js';
 import { ScriptedHttpServer, type ScriptedAnswer } from '../doubles/scripted-http-server.js';
 import { Azurite, drainQueue } from '../support/azurite.js';
 import { type TestApp, startTestApp } from '../support/test-app.js';
+import { getCode } from '../support/get-code.js';
 
 const KEY = `ec-key-${randomBytes(12).toString('hex')}`;
 
@@ -53,7 +53,7 @@ describe('the error contract of GET /api/v1/getcode', () => {
     ['no answer in time', 504, 'THIRD_PARTY_TIMEOUT', 'hang'],
   ])('maps %s to %i %s', async (_case, status, code, answer) => {
     upstream.answerWith(answer);
-    const res = await request(target.server).get('/api/v1/getcode');
+    const res = await getCode(target.server);
     expect(res.status).toBe(status);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     const body = res.body as ProblemDetails;
@@ -78,7 +78,7 @@ describe('the error contract of GET /api/v1/getcode', () => {
     try {
       upstream.answerWith({ status: 200, body: '{"value": 1}', delayMs: 3_000 });
       const started = Date.now();
-      const res = await request(app.server).get('/api/v1/getcode');
+      const res = await getCode(app.server);
       expect(res.status).toBe(504);
       expect(res.body as ProblemDetails).toMatchObject({ code: 'REQUEST_TIMEOUT' });
       expect(Date.now() - started).toBeLessThan(2_000);
@@ -96,7 +96,7 @@ describe('the error contract of GET /api/v1/getcode', () => {
       { thirdParty: { maxRetries: 0 } },
     );
     try {
-      const res = await request(app.server).get('/api/v1/getcode');
+      const res = await getCode(app.server);
       expect(res.status).toBe(502);
       expect(res.body as ProblemDetails).toMatchObject({ code: 'THIRD_PARTY_UNREACHABLE' });
     } finally {

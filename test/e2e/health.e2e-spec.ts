@@ -5,6 +5,7 @@ import { freePort } from '../../scripts/ports.js';
 import { ShutdownState } from '../../src/health/shutdown.js';
 import { Azurite } from '../support/azurite.js';
 import { type TestApp, startTestApp } from '../support/test-app.js';
+import { getCode } from '../support/get-code.js';
 
 const KEY = `hl-key-${randomBytes(12).toString('hex')}`;
 
@@ -54,7 +55,7 @@ describe('health endpoints', () => {
 
   it('reports not ready (503) after a failed queue write, and ready again once a write succeeds', async () => {
     await azurite.stop();
-    expect((await request(target.server).get('/api/v1/getcode')).status).toBe(503);
+    expect((await getCode(target.server)).status).toBe(503);
 
     const down = await request(target.server).get('/health/ready');
     expect(down.status).toBe(503);
@@ -66,7 +67,7 @@ describe('health endpoints', () => {
     ]);
 
     azurite = await Azurite.start({ port: queuePort });
-    expect((await request(target.server).get('/api/v1/getcode')).status).toBe(200);
+    expect((await getCode(target.server)).status).toBe(200);
     expect((await request(target.server).get('/health/ready')).status).toBe(200);
     const upLines = target.logs.entries().filter((entry) => / is up again /.test(String(entry.msg)));
     expect(upLines).toHaveLength(1);

@@ -4,6 +4,7 @@ import request from 'supertest';
 import type { ProblemDetails } from '../../src/common/problem-details.filter.js';
 import { LocalStack } from '../support/local-stack.js';
 import type { TestApp } from '../support/test-app.js';
+import { getCode } from '../support/get-code.js';
 
 /** Sends raw bytes and returns the first line of the answer (or '' if the connection just closed). */
 async function rawRequest(port: number, text: string): Promise<string> {
@@ -78,6 +79,6 @@ describe('the HTTP surface', () => {
     expect(huge).toBe('HTTP/1.1 431 Request Header Fields Too Large');
     const malformed = await rawRequest(port, 'GET / HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n');
     expect(malformed).toBe('HTTP/1.1 400 Bad Request');
-    expect((await request(target.server).get('/api/v1/getcode')).status).toBe(200);
+    expect((await getCode(target.server)).status).toBe(200);
   });
 });

@@ -4,6 +4,7 @@ import { decodeMessage } from '../../src/queue/code-message.js';
 import { drainQueue } from '../support/azurite.js';
 import { LocalStack } from '../support/local-stack.js';
 import type { TestApp } from '../support/test-app.js';
+import { getCode } from '../support/get-code.js';
 
 describe('structured logs', () => {
   let stack: LocalStack;
@@ -34,14 +35,14 @@ describe('structured logs', () => {
 
   it('reuses a well-formed x-request-id everywhere: response, every log line, queue message', async () => {
     stack.referenceApi.setKeys(['other-key-1234']);
-    const failed = await request(target.server).get('/api/v1/getcode').set('x-request-id', 'trace-42.a:b_c');
+    const failed = await getCode(target.server).set('x-request-id', 'trace-42.a:b_c');
     stack.referenceApi.setKeys([stack.key]);
     expect(failed.headers['x-request-id']).toBe('trace-42.a:b_c');
     const lines = linesOf('trace-42.a:b_c');
     expect(lines.map((entry) => entry.context ?? 'access')).toEqual(['Errors', 'access']);
     expect(lines.map((entry) => entry.level)).toEqual(['error', 'error']); // a 502 is logged as an error
 
-    const ok = await request(target.server).get('/api/v1/getcode').set('x-request-id', 'trace-43');
+    const ok = await getCode(target.server).set('x-request-id', 'trace-43');
     expect(ok.status).toBe(200);
     const messages = (await drainQueue(target.queue)).map((text) => decodeMessage(text));
     expect(messages.filter((message) => message.requestId === 'trace-43')).toEqual([
@@ -67,9 +68,9 @@ describe('structured logs', () => {
 
   it('has the configured key in no log line, across success and error paths', async () => {
     stack.referenceApi.setKeys(['rotated-elsewhere']);
-    await request(target.server).get('/api/v1/getcode');
+    await getCode(target.server);
     stack.referenceApi.setKeys([stack.key]);
-    await request(target.server).get('/api/v1/getcode');
+    await getCode(target.server);
     await request(target.server).get('/nope');
     expect(target.logs.lines.length).toBeGreaterThan(10);
     expect(target.logs.text()).not.toContain(stack.key);

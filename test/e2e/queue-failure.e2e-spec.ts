@@ -7,6 +7,7 @@ import { decodeMessage } from '../../src/queue/code-message.js';
 import { Azurite, drainQueue } from '../support/azurite.js';
 import { freePort } from '../../scripts/ports.js';
 import { type TestApp, startTestApp } from '../support/test-app.js';
+import { getCode } from '../support/get-code.js';
 
 const KEY = `e2e-key-${randomBytes(12).toString('hex')}`;
 
@@ -35,7 +36,7 @@ describe('GET /api/v1/getcode when the queue is unreachable', () => {
 
   it('answers 503 problem+json with Retry-After and no code, without calling the third party twice', async () => {
     const before = referenceApi.stats.requests;
-    const res = await request(target.server).get('/api/v1/getcode');
+    const res = await getCode(target.server);
 
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toMatch(/^\d+$/);
@@ -49,12 +50,12 @@ describe('GET /api/v1/getcode when the queue is unreachable', () => {
 
   it('keeps serving meanwhile', async () => {
     expect((await request(target.server).get('/')).status).toBe(200);
-    expect((await request(target.server).get('/api/v1/getcode')).status).toBe(503);
+    expect((await getCode(target.server)).status).toBe(503);
   });
 
   it('recovers by itself once the queue is back, creating the missing queue', async () => {
     azurite = await Azurite.start({ port: queuePort });
-    const res = await request(target.server).get('/api/v1/getcode');
+    const res = await getCode(target.server);
     expect(res.status).toBe(200);
     const messages = await drainQueue(target.queue);
     expect(messages.map((text) => decodeMessage(text).code)).toEqual([(res.body as CodeResponseDto).code]);

@@ -2,6 +2,7 @@ import request from 'supertest';
 import type { ProblemDetails } from '../../src/common/problem-details.filter.js';
 import { LocalStack } from '../support/local-stack.js';
 import type { TestApp } from '../support/test-app.js';
+import { getCode } from '../support/get-code.js';
 
 describe('rate limiting of /api/v1/getcode', () => {
   let stack: LocalStack;
@@ -14,21 +15,19 @@ describe('rate limiting of /api/v1/getcode', () => {
 
   const appWith = (limits: Record<string, string>) => stack.app(limits);
 
-  const getCode = (app: TestApp, forwardedFor?: string) => {
-    const call = request(app.server).get('/api/v1/getcode');
-    return forwardedFor ? call.set('x-forwarded-for', forwardedFor) : call;
-  };
+  const getCodeFrom = (app: TestApp, forwardedFor?: string) =>
+    getCode(app.server, forwardedFor ? { 'x-forwarded-for': forwardedFor } : {});
 
   it('limits each client, answering 429 problem+json with Retry-After, without calling the third party', async () => {
     const app = await appWith({ RATE_LIMIT_PER_CLIENT: '3', RATE_LIMIT_GLOBAL: '100' });
     const statuses = [];
     for (let i = 0; i < 3; i++) {
-      statuses.push((await getCode(app)).status);
+      statuses.push((await getCodeFrom(app)).status);
     }
     expect(statuses).toEqual([200, 200, 200]);
 
     const calls = stack.referenceApi.stats.requests;
-    const limited = await getCode(app);
+    const limited = await getCodeFrom(app);
     expect(limited.status).toBe(429);
     expect(limited.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
@@ -45,7 +44,7 @@ describe('rate limiting of /api/v1/getcode', () => {
     const app = await appWith({ RATE_LIMIT_PER_CLIENT: '2', RATE_LIMIT_GLOBAL: '100' });
     const statuses = [];
     for (const spoofed of ['198.51.100.1', '198.51.100.2', '198.51.100.3', '198.51.100.4']) {
-      statuses.push((await getCode(app, spoofed)).status);
+      statuses.push((await getCodeFrom(app, spoofed)).status);
     }
     expect(statuses).toEqual([200, 200, 429, 429]);
   });
@@ -54,21 +53,21 @@ describe('rate limiting of /api/v1/getcode', () => {
     const app = await appWith({ RATE_LIMIT_PER_CLIENT: '2', RATE_LIMIT_GLOBAL: '100', TRUST_PROXY: '1' });
     const first = [];
     for (const client of ['203.0.113.7:50001', '203.0.113.7:50002', '203.0.113.7:50003']) {
-      first.push((await getCode(app, client)).status);
+      first.push((await getCodeFrom(app, client)).status);
     }
     expect(first).toEqual([200, 200, 429]); // one client, three source ports
-    expect((await getCode(app, '203.0.113.8')).status).toBe(200); // another client has its own budget
-    expect((await getCode(app, 'spoofed, 203.0.113.9')).status).toBe(200); // only the proxy's own entry counts
+    expect((await getCodeFrom(app, '203.0.113.8')).status).toBe(200); // another client has its own budget
+    expect((await getCodeFrom(app, 'spoofed, 203.0.113.9')).status).toBe(200); // only the proxy's own entry counts
   });
 
   it('caps the whole instance, whoever the clients are', async () => {
     const app = await appWith({ RATE_LIMIT_PER_CLIENT: '100', RATE_LIMIT_GLOBAL: '3', TRUST_PROXY: '1' });
     const statuses = [];
     for (const client of ['192.0.2.1', '192.0.2.2', '192.0.2.3', '192.0.2.4']) {
-      statuses.push((await getCode(app, client)).status);
+      statuses.push((await getCodeFrom(app, client)).status);
     }
     expect(statuses).toEqual([200, 200, 200, 429]);
-    const limited = await getCode(app, '192.0.2.5');
+    const limited = await getCodeFrom(app, '192.0.2.5');
     expect(limited.body as ProblemDetails).toMatchObject({
       code: 'RATE_LIMITED',
       detail: 'The service is at its request limit for this minute; try again later.',
@@ -77,8 +76,8 @@ describe('rate limiting of /api/v1/getcode', () => {
 
   it('does not limit health probes, the docs or the home page', async () => {
     const app = await appWith({ RATE_LIMIT_PER_CLIENT: '1', RATE_LIMIT_GLOBAL: '1' });
-    await getCode(app);
-    expect((await getCode(app)).status).toBe(429);
+    await getCodeFrom(app);
+    expect((await getCodeFrom(app)).status).toBe(429);
     for (let i = 0; i < 5; i++) {
       expect((await request(app.server).get('/health/live')).status).toBe(200);
       expect((await request(app.server).get('/health/ready')).status).toBe(200);

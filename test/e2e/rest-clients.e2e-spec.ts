@@ -104,6 +104,7 @@ describe('REST callers against the running app', () => {
     });
 
     it('targets only routes the app serves, each answering successfully', async () => {
+      expect(requests.length).toBeGreaterThan(0);
       for (const { method, url, headers } of requests) {
         expect(url.startsWith(`${base}/`)).toBe(true);
         const res = await fetch(url, { method, headers });

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { freePort, waitForPort } from '../../scripts/ports.js';
 import { uniqueQueueName } from './azurite.js';
 import { followChild } from './child-processes.js';
+import { sleep } from './sleep.js';
 
 export interface AppProcessOptions {
   cwd?: string;
@@ -73,7 +74,7 @@ export class AppProcess {
       if (this.ended() !== undefined || Date.now() > deadline) {
         throw new Error(`output never matched ${pattern} ${this.ended() ?? ''}:\n${this.output}`);
       }
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
   }
 
@@ -102,10 +103,38 @@ export class AppProcess {
   }
 }
 
-export interface LocalAppProcess {
+/** Both start-up checks (Key Vault and the queue) have reported, passing or not. */
+const DIAGNOSED = /StartupDiagnostics[\s\S]*StartupDiagnostics/;
+
+export interface StartedApp {
   app: AppProcess;
   port: number;
   base: string;
+}
+
+/**
+ * The production build on a free port, with the environment `envFor(port)`
+ * gives. Resolves once it listens and its start-up diagnostics have
+ * reported; a start that fails stops the process.
+ */
+export async function startAppProcess(
+  envFor: (port: number) => Record<string, string>,
+  options: AppProcessOptions = {},
+  timeoutMs = 30_000,
+): Promise<StartedApp> {
+  const port = await freePort();
+  const app = new AppProcess(envFor(port), options);
+  try {
+    await app.waitForPort(port);
+    await app.waitForOutput(DIAGNOSED, timeoutMs);
+  } catch (error) {
+    await app.stop('SIGKILL');
+    throw error;
+  }
+  return { app, port, base: `http://127.0.0.1:${port}` };
+}
+
+export interface LocalAppProcess extends StartedApp {
   queueName: string;
 }
 
@@ -118,9 +147,8 @@ export async function startLocalAppProcess(
   local: { connectionString: string; endpoint: string; key: string },
   env: Record<string, string> = {},
 ): Promise<LocalAppProcess> {
-  const port = await freePort();
   const queueName = uniqueQueueName();
-  const app = new AppProcess({
+  const started = await startAppProcess((port) => ({
     NODE_ENV: 'test',
     PORT: String(port),
     THIRD_PARTY_API_ENDPOINT: local.endpoint,
@@ -128,8 +156,6 @@ export async function startLocalAppProcess(
     AZURE_STORAGE_CONNECTION_STRING: local.connectionString,
     STORAGE_QUEUE_NAME: queueName,
     ...env,
-  });
-  await app.waitForPort(port);
-  await app.waitForOutput(/StartupDiagnostics[\s\S]*StartupDiagnostics/);
-  return { app, port, base: `http://127.0.0.1:${port}`, queueName };
+  }));
+  return { ...started, queueName };
 }

@@ -1,3 +1,5 @@
+import { sleep } from './sleep.js';
+
 /** Polls until `check` holds (or throws after `timeoutMs`). */
 export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -5,6 +7,6 @@ export async function eventually(check: () => Promise<boolean> | boolean, timeou
     if (Date.now() > deadline) {
       throw new Error(`condition not met within ${timeoutMs} ms`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
 }

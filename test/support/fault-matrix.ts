@@ -1,5 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { CODE_PATTERN } from '../../src/codes/code-format.js';
 import type { AppProcess } from './app-process.js';
+import { getCode } from './get-code.js';
 
 /** One row of the fault matrix: what the client saw while the fault lasted, and whether the app recovered. */
 export interface FaultRow {
@@ -11,7 +13,7 @@ export interface FaultRow {
   ms: number;
   /** Third-party attempts the request made. */
   attempts: number;
-  /** A 200 came back once the fault was cleared, without a restart. */
+  /** Once the fault was cleared, without a restart, a new request got a 200 with a well-formed code that is on the queue. */
   recovered: boolean;
 }
 
@@ -35,8 +37,8 @@ export interface TimedAnswer {
 /** `GET /api/v1/getcode`, timed. */
 export async function timedGetCode(base: string): Promise<TimedAnswer> {
   const started = Date.now();
-  const res = await fetch(`${base}/api/v1/getcode`);
-  const text = await res.text();
+  const res = await getCode(base);
+  const text = res.text;
   const ms = Date.now() - started;
   const body = JSON.parse(text) as { code?: string };
   return res.status === 200
@@ -67,6 +69,8 @@ export class FaultMatrix {
   private readonly bodies: string[] = [];
   private readonly apps: AppProcess[] = [];
   private readonly answered = new Map<string, string[]>();
+  /** Every code read back from each queue so far (reading a message removes it). */
+  private readonly queued = new Map<string, Set<string>>();
 
   /**
    * @param thirdPartyRequests how many requests the third party has seen so far
@@ -80,6 +84,7 @@ export class FaultMatrix {
   track(target: MatrixApp): MatrixApp {
     this.apps.push(target.app);
     this.answered.set(target.queueName, []);
+    this.queued.set(target.queueName, new Set());
     return target;
   }
 
@@ -97,6 +102,18 @@ export class FaultMatrix {
     return { ...answer, attempts };
   }
 
+  /**
+   * Recovery, once the fault is cleared: a new request is answered 200 with
+   * a well-formed code, and that code is on the app's queue.
+   */
+  async recovers(target: MatrixApp): Promise<boolean> {
+    const { status, issued } = await this.getCode(target);
+    if (status !== 200 || issued === undefined || !CODE_PATTERN.test(issued)) {
+      return false;
+    }
+    return (await this.readBack(target.queueName)).has(issued);
+  }
+
   record(fault: string, { status, code, ms, attempts }: AttemptedAnswer, recovered: boolean): void {
     this.rows.push({ fault, status, code, ms, attempts, recovered });
   }
@@ -107,10 +124,20 @@ export class FaultMatrix {
       if (codes.length === 0) {
         continue; // nothing new to look for (and the queue may be gone with an Azurite that was restarted)
       }
-      const queued = new Set(await this.readQueue(queueName));
+      const queued = await this.readBack(queueName);
       expect(codes.filter((code) => !queued.has(code))).toEqual([]);
       this.answered.set(queueName, []);
     }
+  }
+
+  /** Every code on the queue so far: those read now, and those read before. */
+  private async readBack(queueName: string): Promise<Set<string>> {
+    const queued = this.queued.get(queueName) ?? new Set<string>();
+    for (const code of await this.readQueue(queueName)) {
+      queued.add(code);
+    }
+    this.queued.set(queueName, queued);
+    return queued;
   }
 
   async finish(name: string, key: string): Promise<void> {
