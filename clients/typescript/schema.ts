@@ -54,7 +54,10 @@ export interface paths {
      * Readiness, for App Service's health check: 200 when the instance can
      *     serve (not shutting down, the third-party key cached, the queue and the
      *     credential not failing), 503 with the same body shape otherwise. Each
-     *     dependency is reported as up or down only.
+     *     dependency is reported as up or down only; two entries are informational
+     *     and always up: `thirdParty` (its retry budget available or exhausted) and
+     *     `rateLimits` (counted locally, shared in Redis, or locally while Redis is
+     *     away).
      */
     get: operations['HealthController_ready'];
     put?: never;
@@ -211,18 +214,57 @@ export interface operations {
             /** @enum {string} */
             status: 'ok' | 'error';
             info: {
+              thirdParty?: {
+                /** @enum {string} */
+                status: 'up';
+                /** @enum {string} */
+                retryBudget: 'available' | 'exhausted';
+              };
+              rateLimits?: {
+                /** @enum {string} */
+                status: 'up';
+                /** @enum {string} */
+                store: 'local' | 'shared' | 'local-fallback';
+              };
+            } & {
               [key: string]: {
                 /** @enum {string} */
                 status: 'up' | 'down';
               };
             };
             error: {
+              thirdParty?: {
+                /** @enum {string} */
+                status: 'up';
+                /** @enum {string} */
+                retryBudget: 'available' | 'exhausted';
+              };
+              rateLimits?: {
+                /** @enum {string} */
+                status: 'up';
+                /** @enum {string} */
+                store: 'local' | 'shared' | 'local-fallback';
+              };
+            } & {
               [key: string]: {
                 /** @enum {string} */
                 status: 'up' | 'down';
               };
             };
             details: {
+              thirdParty?: {
+                /** @enum {string} */
+                status: 'up';
+                /** @enum {string} */
+                retryBudget: 'available' | 'exhausted';
+              };
+              rateLimits?: {
+                /** @enum {string} */
+                status: 'up';
+                /** @enum {string} */
+                store: 'local' | 'shared' | 'local-fallback';
+              };
+            } & {
               [key: string]: {
                 /** @enum {string} */
                 status: 'up' | 'down';
@@ -252,18 +294,57 @@ export interface operations {
             /** @enum {string} */
             status: 'ok' | 'error';
             info: {
+              thirdParty?: {
+                /** @enum {string} */
+                status: 'up';
+                /** @enum {string} */
+                retryBudget: 'available' | 'exhausted';
+              };
+              rateLimits?: {
+                /** @enum {string} */
+                status: 'up';
+                /** @enum {string} */
+                store: 'local' | 'shared' | 'local-fallback';
+              };
+            } & {
               [key: string]: {
                 /** @enum {string} */
                 status: 'up' | 'down';
               };
             };
             error: {
+              thirdParty?: {
+                /** @enum {string} */
+                status: 'up';
+                /** @enum {string} */
+                retryBudget: 'available' | 'exhausted';
+              };
+              rateLimits?: {
+                /** @enum {string} */
+                status: 'up';
+                /** @enum {string} */
+                store: 'local' | 'shared' | 'local-fallback';
+              };
+            } & {
               [key: string]: {
                 /** @enum {string} */
                 status: 'up' | 'down';
               };
             };
             details: {
+              thirdParty?: {
+                /** @enum {string} */
+                status: 'up';
+                /** @enum {string} */
+                retryBudget: 'available' | 'exhausted';
+              };
+              rateLimits?: {
+                /** @enum {string} */
+                status: 'up';
+                /** @enum {string} */
+                store: 'local' | 'shared' | 'local-fallback';
+              };
+            } & {
               [key: string]: {
                 /** @enum {string} */
                 status: 'up' | 'down';
@@ -282,18 +363,57 @@ export interface operations {
             /** @enum {string} */
             status: 'ok' | 'error';
             info: {
+              thirdParty?: {
+                /** @enum {string} */
+                status: 'up';
+                /** @enum {string} */
+                retryBudget: 'available' | 'exhausted';
+              };
+              rateLimits?: {
+                /** @enum {string} */
+                status: 'up';
+                /** @enum {string} */
+                store: 'local' | 'shared' | 'local-fallback';
+              };
+            } & {
               [key: string]: {
                 /** @enum {string} */
                 status: 'up' | 'down';
               };
             };
             error: {
+              thirdParty?: {
+                /** @enum {string} */
+                status: 'up';
+                /** @enum {string} */
+                retryBudget: 'available' | 'exhausted';
+              };
+              rateLimits?: {
+                /** @enum {string} */
+                status: 'up';
+                /** @enum {string} */
+                store: 'local' | 'shared' | 'local-fallback';
+              };
+            } & {
               [key: string]: {
                 /** @enum {string} */
                 status: 'up' | 'down';
               };
             };
             details: {
+              thirdParty?: {
+                /** @enum {string} */
+                status: 'up';
+                /** @enum {string} */
+                retryBudget: 'available' | 'exhausted';
+              };
+              rateLimits?: {
+                /** @enum {string} */
+                status: 'up';
+                /** @enum {string} */
+                store: 'local' | 'shared' | 'local-fallback';
+              };
+            } & {
               [key: string]: {
                 /** @enum {string} */
                 status: 'up' | 'down';

@@ -5,7 +5,7 @@ import { type Policies, policiesWith } from './policies.js';
 export interface AppConfig {
   app: { nodeEnv: Environment['NODE_ENV']; port: number; logLevel: Environment['LOG_LEVEL']; shutdownGraceMs: number };
   http: { trustProxyHops: number; requestBudgetMs: number };
-  rateLimit: { perClient: number; global: number };
+  rateLimit: { perClient: number; global: number; redisUrl?: string };
   azure: { managedIdentityClientId?: string; tokenTimeoutMs: number };
   secrets: Policies['secrets'] & { keyVaultUrl?: string; localSecrets: ReadonlyMap<string, string> };
   thirdParty: Omit<Policies['thirdParty'], 'budgetMs'> & {
@@ -48,7 +48,7 @@ export function appConfigFrom(env: Environment, policies: Policies = policiesWit
       shutdownGraceMs: env.SHUTDOWN_GRACE_PERIOD_SECONDS * 1000,
     },
     http: { trustProxyHops: env.TRUST_PROXY, requestBudgetMs: env.REQUEST_BUDGET_MS },
-    rateLimit: { perClient: env.RATE_LIMIT_PER_CLIENT, global: env.RATE_LIMIT_GLOBAL },
+    rateLimit: { perClient: env.RATE_LIMIT_PER_CLIENT, global: env.RATE_LIMIT_GLOBAL, redisUrl: env.REDIS_URL },
     azure: { managedIdentityClientId: env.AZURE_CLIENT_ID, tokenTimeoutMs: policies.tokenTimeoutMs },
     ...dependencySections(env, policies),
   };

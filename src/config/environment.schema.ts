@@ -46,6 +46,12 @@ export const environmentShape = z.object({
   TRUST_PROXY: integer(0, 10).default(0),
   RATE_LIMIT_PER_CLIENT: positiveInt(1_000_000).default(60),
   RATE_LIMIT_GLOBAL: positiveInt(10_000_000).default(600),
+  REDIS_URL: z
+    .url({
+      protocol: /^rediss?$/,
+      error: 'must be a redis URL such as rediss://<name>.<region>.redis.azure.net:10000',
+    })
+    .optional(),
   // Read by src/telemetry.ts before Nest starts; validated here so a typo shows up at start-up.
   APPLICATIONINSIGHTS_CONNECTION_STRING: z
     .string()

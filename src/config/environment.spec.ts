@@ -70,6 +70,20 @@ describe('parseEnvironment', () => {
     expect(parseEnvironment({ ...remote, NODE_ENV: 'development' })).toBeDefined();
   });
 
+  it('refuses a Redis password or plain-text Redis in production, where the identity authenticates over TLS', () => {
+    const withPassword = { ...AZURE, REDIS_URL: 'rediss://:s3cret-pass-0c1d@cache.westeurope.redis.azure.net:10000' };
+    expect(problemsOf(withPassword)).toEqual([expect.stringMatching(/^REDIS_URL must not carry a password/)]);
+    expect(problemsOf(withPassword).join()).not.toContain('s3cret');
+    const plain = { ...AZURE, REDIS_URL: 'redis://cache.westeurope.redis.azure.net:10000' };
+    expect(problemsOf(plain)).toEqual(['REDIS_URL must use rediss:// (TLS) when NODE_ENV=production']);
+    const entra = { ...AZURE, REDIS_URL: 'rediss://cache.westeurope.redis.azure.net:10000' };
+    expect(parseEnvironment(entra).REDIS_URL).toBe(entra.REDIS_URL);
+    expect(parseEnvironment({ ...LOCAL, REDIS_URL: 'redis://:dev-pass-0c1d@127.0.0.1:6379' }).REDIS_URL).toBeDefined();
+    expect(problemsOf({ ...LOCAL, REDIS_URL: 'https://cache.example' })).toEqual([
+      expect.stringMatching(/^REDIS_URL must be a redis URL/),
+    ]);
+  });
+
   it('rejects an http Key Vault URL and an unknown AZURE_TOKEN_CREDENTIALS', () => {
     const problems = problemsOf({ ...AZURE, KEY_VAULT_URL: 'http://kv.local/', AZURE_TOKEN_CREDENTIALS: 'magic' });
     expect(problems).toEqual([

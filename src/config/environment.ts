@@ -31,6 +31,26 @@ function crossFieldProblems(env: RawEnvironment): string[] {
       'THIRD_PARTY_API_ENDPOINT must use https when NODE_ENV=production: the access key travels in a request header',
     );
   }
+  problems.push(...redisProblems(env.REDIS_URL, production));
+  return problems;
+}
+
+/** In production the app reaches Redis over TLS with its managed identity: no password in the URL. */
+function redisProblems(redisUrl: string | undefined, production: boolean): string[] {
+  if (!production || !redisUrl || !URL.canParse(redisUrl)) {
+    return [];
+  }
+  const url = new URL(redisUrl);
+  const problems = [];
+  if (url.password) {
+    problems.push(
+      'REDIS_URL must not carry a password when NODE_ENV=production: the app authenticates to Redis with its ' +
+        'managed identity (Microsoft Entra ID); a password in the URL is for local development',
+    );
+  }
+  if (url.protocol !== 'rediss:') {
+    problems.push('REDIS_URL must use rediss:// (TLS) when NODE_ENV=production');
+  }
   return problems;
 }
 

@@ -4,6 +4,10 @@ import { AppCredential } from '../azure/app-credential.js';
 import type { DependencyStatus } from '../common/dependency-status.js';
 import { type ThirdPartyConfig, thirdPartyConfig } from '../config/config.module.js';
 import { CodeQueue } from '../queue/code-queue.service.js';
+import type { RateLimits } from '../rate-limit/local-rate-limits.js';
+import { RATE_LIMITS } from '../rate-limit/rate-limit.constants.js';
+import { SharedRateLimits } from '../rate-limit/shared-rate-limits.js';
+import { ThirdPartyClient } from '../third-party/third-party.client.js';
 import { SecretsService } from '../secrets/secrets.service.js';
 import { ShutdownState } from './shutdown.js';
 
@@ -99,5 +103,41 @@ export class CredentialIndicator {
     }
     const check = this.indicators.check('credential');
     return down ? check.down() : check.up();
+  }
+}
+
+/**
+ * Informational, never a reason for not ready (the third party's trouble is
+ * answered per request): whether the retry budget is exhausted.
+ */
+@Injectable()
+export class ThirdPartyIndicator {
+  constructor(
+    private readonly indicators: HealthIndicatorService,
+    private readonly client: ThirdPartyClient,
+  ) {}
+
+  isHealthy(): HealthIndicatorResult<'thirdParty'> {
+    const retryBudget = this.client.retryBudget().exhausted ? 'exhausted' : 'available';
+    return this.indicators.check('thirdParty').up({ retryBudget });
+  }
+}
+
+/**
+ * Informational, never a reason for not ready (an instance serves under its
+ * own limits): where the rate limits are counted. `local` when REDIS_URL is
+ * not set, `shared` in Redis, `local-fallback` while Redis is not answering.
+ */
+@Injectable()
+export class RateLimitIndicator {
+  constructor(
+    private readonly indicators: HealthIndicatorService,
+    @Inject(RATE_LIMITS) private readonly limits: RateLimits,
+  ) {}
+
+  isHealthy(): HealthIndicatorResult<'rateLimits'> {
+    const { limits } = this;
+    const store = limits instanceof SharedRateLimits ? (limits.shared ? 'shared' : 'local-fallback') : 'local';
+    return this.indicators.check('rateLimits').up({ store });
   }
 }

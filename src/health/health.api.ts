@@ -9,14 +9,33 @@ const state = {
   required: ['status'],
   additionalProperties: false,
 };
-const states = { type: 'object', additionalProperties: state };
+/** An informational entry: always up, with one word of state. */
+const info = (name: string, values: string[]) => ({
+  type: 'object',
+  properties: { status: { type: 'string', enum: ['up'] }, [name]: { type: 'string', enum: values } },
+  required: ['status', name],
+  additionalProperties: false,
+});
+const states = {
+  type: 'object',
+  properties: {
+    thirdParty: info('retryBudget', ['available', 'exhausted']),
+    rateLimits: info('store', ['local', 'shared', 'local-fallback']),
+  },
+  additionalProperties: state,
+};
+const THIRD_PARTY = { status: 'up', retryBudget: 'available' };
+const RATE_LIMITS = { status: 'up', store: 'shared' };
 const body = {
   type: 'object',
   properties: { status: { type: 'string', enum: ['ok', 'error'] }, info: states, error: states, details: states },
   required: ['status', 'info', 'error', 'details'],
 };
 
-/** The readiness body: the overall status and each dependency's `up` or `down`, nothing more. */
+/**
+ * The readiness body: the overall status and each dependency's `up` or
+ * `down`, plus two informational entries that never make it not ready.
+ */
 export function ApiReadiness(): MethodDecorator {
   return applyDecorators(
     ApiOkResponse({
@@ -25,9 +44,23 @@ export function ApiReadiness(): MethodDecorator {
         ...body,
         example: {
           status: 'ok',
-          info: { process: UP, secret: UP, queue: UP, credential: UP },
+          info: {
+            process: UP,
+            secret: UP,
+            queue: UP,
+            credential: UP,
+            thirdParty: THIRD_PARTY,
+            rateLimits: RATE_LIMITS,
+          },
           error: {},
-          details: { process: UP, secret: UP, queue: UP, credential: UP },
+          details: {
+            process: UP,
+            secret: UP,
+            queue: UP,
+            credential: UP,
+            thirdParty: THIRD_PARTY,
+            rateLimits: RATE_LIMITS,
+          },
         },
       },
     }),
@@ -37,9 +70,16 @@ export function ApiReadiness(): MethodDecorator {
         ...body,
         example: {
           status: 'error',
-          info: { process: UP, secret: UP, credential: UP },
+          info: { process: UP, secret: UP, credential: UP, thirdParty: THIRD_PARTY, rateLimits: RATE_LIMITS },
           error: { queue: DOWN },
-          details: { process: UP, secret: UP, queue: DOWN, credential: UP },
+          details: {
+            process: UP,
+            secret: UP,
+            queue: DOWN,
+            credential: UP,
+            thirdParty: THIRD_PARTY,
+            rateLimits: RATE_LIMITS,
+          },
         },
       },
     }),

@@ -1,10 +1,8 @@
-import { type ExecutionContext, Injectable } from '@nestjs/common';
-import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
+import type { RateLimits } from './local-rate-limits.js';
+import { RATE_LIMITS } from './rate-limit.constants.js';
 import { RATE_LIMIT_DETAIL, RateLimitedError } from './rate-limit.errors.js';
-
-/** The tracker shared by every request: the instance-wide limit. */
-export const INSTANCE_TRACKER = 'instance';
 
 /**
  * The client's address as rate limiting sees it: Express's `req.ip`, which
@@ -18,15 +16,16 @@ export function clientAddress(req: Request): string {
   return ipv4WithPort?.[1] ?? ipv6WithPort?.[1] ?? ip;
 }
 
-/** `ThrottlerGuard` that tracks clients by address and refuses with problem+json 429s and `Retry-After`. */
+/** Counts the request against the per-client and global limits; refuses with problem+json 429 and `Retry-After`. */
 @Injectable()
-export class RateLimitGuard extends ThrottlerGuard {
-  protected override getTracker(req: Record<string, unknown>): Promise<string> {
-    return Promise.resolve(clientAddress(req as unknown as Request));
-  }
+export class RateLimitGuard implements CanActivate {
+  constructor(@Inject(RATE_LIMITS) private readonly limits: RateLimits) {}
 
-  protected override throwThrottlingException(_context: ExecutionContext, limit: ThrottlerLimitDetail): Promise<void> {
-    const detail = limit.tracker === INSTANCE_TRACKER ? RATE_LIMIT_DETAIL.instance : RATE_LIMIT_DETAIL.client;
-    throw new RateLimitedError(detail, Math.max(1, Math.ceil(limit.timeToBlockExpire)));
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const verdict = await this.limits.hit(clientAddress(context.switchToHttp().getRequest<Request>()));
+    if (verdict.refusedBy) {
+      throw new RateLimitedError(RATE_LIMIT_DETAIL[verdict.refusedBy], verdict.retryAfterSeconds);
+    }
+    return true;
   }
 }

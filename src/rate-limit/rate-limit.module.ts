@@ -1,29 +1,39 @@
 import { Module } from '@nestjs/common';
-import { ThrottlerModule } from '@nestjs/throttler';
+import { AppCredential } from '../azure/app-credential.js';
+import { AzureModule } from '../azure/azure.module.js';
 import { type RateLimitConfig, rateLimitConfig } from '../config/config.module.js';
-import { INSTANCE_TRACKER, RateLimitGuard } from './rate-limit.guard.js';
+import { LocalRateLimits, type RateLimits } from './local-rate-limits.js';
+import { RATE_LIMITS } from './rate-limit.constants.js';
+import { RateLimitGuard } from './rate-limit.guard.js';
+import { createRedisClient, hasPassword, redisTarget } from './redis-client.js';
+import { redisFailure } from './redis-errors.js';
+import { SharedRateLimits } from './shared-rate-limits.js';
 
 const MINUTE_MS = 60_000;
 
+async function rateLimits(config: RateLimitConfig, credential: AppCredential): Promise<RateLimits> {
+  const policy = { perClient: config.perClient, global: config.global, windowMs: MINUTE_MS };
+  const local = new LocalRateLimits(policy);
+  if (!config.redisUrl) {
+    return local;
+  }
+  const url = config.redisUrl;
+  const describe = (error: unknown) => redisFailure(redisTarget(url), !hasPassword(url), error);
+  return new SharedRateLimits(await createRedisClient(url, credential, describe), local, policy, describe);
+}
+
 /**
- * Two limits on the endpoint that spends third-party quota: per client
- * address and for the whole instance, each per minute. Routes opt in with
- * `@UseGuards(RateLimitGuard)`.
+ * Two limits on the endpoint that spends third-party quota, each per minute:
+ * per client address and for the whole service. Shared by every instance in
+ * Redis when REDIS_URL is set, counted by each instance otherwise. Routes opt
+ * in with `@UseGuards(RateLimitGuard)`.
  */
 @Module({
-  imports: [
-    ThrottlerModule.forRootAsync({
-      inject: [rateLimitConfig.KEY],
-      useFactory: (config: RateLimitConfig) => ({
-        setHeaders: false,
-        throttlers: [
-          { name: 'client', ttl: MINUTE_MS, limit: config.perClient },
-          { name: 'instance', ttl: MINUTE_MS, limit: config.global, getTracker: () => INSTANCE_TRACKER },
-        ],
-      }),
-    }),
+  imports: [AzureModule],
+  providers: [
+    RateLimitGuard,
+    { provide: RATE_LIMITS, useFactory: rateLimits, inject: [rateLimitConfig.KEY, AppCredential] },
   ],
-  providers: [RateLimitGuard],
-  exports: [RateLimitGuard, ThrottlerModule],
+  exports: [RateLimitGuard, RATE_LIMITS],
 })
 export class RateLimitModule {}

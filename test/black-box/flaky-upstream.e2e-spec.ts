@@ -99,6 +99,12 @@ describe('a flaky or failing third party under steady load (node dist/main.js)',
     expect(result.p99).toBeLessThanOrEqual(1_500);
     expect(warnings(target, 'Retry budget exhausted')).toBe(1);
     expect(await drainQueue(sharedQueueClient(azurite, target.queueName))).toEqual([]);
+    // The instance can still serve: readiness stays 200 and says the budget is spent.
+    const ready = await fetch(`${target.base}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(((await ready.json()) as { details: object }).details).toMatchObject({
+      thirdParty: { status: 'up', retryBudget: 'exhausted' },
+    });
   }, 120_000);
 
   it('every call answers 503 with the default breaker: it opens and answers 503 without calling', async () => {

@@ -43,12 +43,15 @@ describe('health endpoints', () => {
     const res = await request(target.server).get('/health/ready');
     expect(res.status).toBe(200);
     const up = { status: 'up' };
-    expect(res.body).toEqual({
-      status: 'ok',
-      info: { process: up, secret: up, queue: up, credential: up },
-      error: {},
-      details: { process: up, secret: up, queue: up, credential: up },
-    });
+    const entries = {
+      process: up,
+      secret: up,
+      queue: up,
+      credential: up,
+      thirdParty: { status: 'up', retryBudget: 'available' },
+      rateLimits: { status: 'up', store: 'local' },
+    };
+    expect(res.body).toEqual({ status: 'ok', info: entries, error: {}, details: entries });
     expect(JSON.stringify(res.body)).not.toContain(KEY);
     expect(referenceApi.stats.requests).toBe(calls);
   });

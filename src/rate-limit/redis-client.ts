@@ -1,0 +1,70 @@
+import type { TokenCredential } from '@azure/identity';
+import { REDIS_SCOPE } from '../azure/azure.constants.js';
+import type { RedisUnavailableError } from './redis-errors.js';
+import { HIT_SCRIPT, type RedisLimitsClient } from './shared-rate-limits.js';
+
+/** Reconnection waits grow from 100 ms to at most this, for as long as Redis is away. */
+const MAX_RECONNECT_DELAY_MS = 5_000;
+const CONNECT_TIMEOUT_MS = 5_000;
+/** Each connection re-authenticates when this share of its token's lifetime has passed. */
+const TOKEN_REFRESH_RATIO = 0.75;
+
+/** `host:port` of a Redis URL: what log lines name, never the password. */
+export function redisTarget(url: string): string {
+  const { hostname, port } = new URL(url);
+  return `${hostname}:${port || '6379'}`;
+}
+
+/** True when the URL carries its own password (local development), so no Entra ID token is used. */
+export function hasPassword(url: string): boolean {
+  return new URL(url).password !== '';
+}
+
+/**
+ * A Redis client for the shared limits. Without a password in the URL it
+ * authenticates with Microsoft Entra ID through the app's one credential
+ * (`@redis/entraid`): username = the token's object id, password = the
+ * token; before each token expires a new one is fetched and every open
+ * connection sends AUTH again. Requests never wait for a connection: while
+ * it is down, commands fail at once (no offline queue) and the client keeps
+ * reconnecting in the background.
+ */
+export async function createRedisClient(
+  url: string,
+  credential: TokenCredential,
+  onAuthFailure: (error: unknown) => RedisUnavailableError,
+): Promise<RedisLimitsClient> {
+  const { createClient } = await import('@redis/client');
+  const client = createClient({
+    url,
+    credentialsProvider: hasPassword(url) ? undefined : await entraIdCredentials(credential, onAuthFailure),
+    disableOfflineQueue: true,
+    scripts: { hit: HIT_SCRIPT },
+    socket: {
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, MAX_RECONNECT_DELAY_MS),
+    },
+  });
+  return {
+    get isReady() {
+      return client.isReady;
+    },
+    hit: (...args) => client.hit(...args) as Promise<[number, number]>,
+    connect: () => client.connect(),
+    close: () => client.close(),
+    on: (event, listener) => client.on(event, listener),
+  };
+}
+
+async function entraIdCredentials(credential: TokenCredential, onAuthFailure: (error: unknown) => unknown) {
+  // Loaded only when Redis is used with Entra ID: it brings its own MSAL.
+  const { EntraIdCredentialsProviderFactory } = await import('@redis/entraid');
+  return EntraIdCredentialsProviderFactory.createForDefaultAzureCredential({
+    credential,
+    scopes: REDIS_SCOPE,
+    // The same options as the Azure SDK clients' token requests, so one cached token serves all.
+    options: { enableCae: true },
+    tokenManagerConfig: { expirationRefreshRatio: TOKEN_REFRESH_RATIO },
+    onReAuthenticationError: onAuthFailure,
+  });
+}

@@ -1,0 +1,42 @@
+import { TimeoutError } from '@redis/client';
+import { describeError } from '../common/describe-error.js';
+import { ServiceError } from '../common/service-error.js';
+
+/**
+ * Redis could not count a request. Never shown to clients (the instance
+ * counts locally instead); its hint is the log line that says what to fix.
+ */
+export class RedisUnavailableError extends ServiceError {
+  readonly code = 'REDIS_UNAVAILABLE';
+  readonly status = 503;
+}
+
+const FALLBACK = 'each instance counts its own rate limits until it answers';
+
+/**
+ * Turns a Redis client error into what an operator should do. Redis error
+ * replies name the problem, never the password or token, so their first
+ * word is safe to match.
+ */
+export function redisFailure(target: string, withToken: boolean, error: unknown): RedisUnavailableError {
+  const reply = error instanceof Error ? (error.message.split(' ')[0] ?? '') : '';
+  const hint = (what: string) =>
+    new RedisUnavailableError('Rate limits are counted by this instance.', `Redis ${target}: ${what}; ${FALLBACK}`, {
+      cause: error,
+    });
+  if (reply === 'WRONGPASS' || reply === 'NOAUTH') {
+    return hint(
+      withToken
+        ? "refused the app's Entra ID token: give the app's managed identity an access policy assignment on the " +
+            'cache (access policy "default", user = the identity\'s object id)'
+        : 'refused the password in REDIS_URL',
+    );
+  }
+  if (reply === 'NOPERM') {
+    return hint('the access policy of the app\'s identity does not allow the rate-limit commands: assign "default"');
+  }
+  if (error instanceof TimeoutError) {
+    return hint('did not answer in time (is the cache overloaded, or in another region?)');
+  }
+  return hint(`unreachable (${describeError(error)}): check REDIS_URL and the cache's network access`);
+}

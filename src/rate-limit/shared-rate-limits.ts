@@ -1,0 +1,120 @@
+import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { defineScript, TimeoutError } from '@redis/client';
+import { DependencyStatus } from '../common/dependency-status.js';
+import {
+  type LocalRateLimits,
+  type RateLimitPolicy,
+  type RateLimits,
+  type Verdict,
+  verdictFor,
+  windowOf,
+} from './local-rate-limits.js';
+import type { RedisUnavailableError } from './redis-errors.js';
+
+/** The longest a request waits on Redis before it is counted by this instance instead. */
+export const REDIS_CALL_TIMEOUT_MS = 50;
+/** After a failed call, requests are counted here for this long before Redis is tried again. */
+const RETRY_REDIS_AFTER_MS = 1_000;
+/** Every key of the limits starts with this, so they are easy to find and cannot clash with other data. */
+export const KEY_PREFIX = 'aia:rate-limit:';
+
+/**
+ * Both limits in one round trip, atomically: the client's counter, then,
+ * if the client is within its limit, the global one. Each counter expires
+ * by itself after two windows (slack for instances' clocks).
+ */
+export const HIT_SCRIPT = defineScript({
+  NUMBER_OF_KEYS: 2,
+  SCRIPT: `
+local ttl = tonumber(ARGV[1])
+local client = redis.call('INCR', KEYS[1])
+if client == 1 then redis.call('PEXPIRE', KEYS[1], ttl) end
+if client > tonumber(ARGV[2]) then return {client, 0} end
+local all = redis.call('INCR', KEYS[2])
+if all == 1 then redis.call('PEXPIRE', KEYS[2], ttl) end
+return {client, all}`,
+  parseCommand(parser, clientKey: string, globalKey: string, ttlMs: number, perClient: number) {
+    parser.pushKey(clientKey);
+    parser.pushKey(globalKey);
+    parser.push(String(ttlMs), String(perClient));
+  },
+  transformReply: (reply: unknown) => reply as [number, number],
+});
+
+/** What this store needs of a connected Redis client. */
+export interface RedisLimitsClient {
+  readonly isReady: boolean;
+  hit(clientKey: string, globalKey: string, ttlMs: number, perClient: number): Promise<[number, number]>;
+  connect(): Promise<unknown>;
+  close(): Promise<unknown>;
+  on(event: 'ready' | 'error', listener: (error?: unknown) => void): unknown;
+}
+
+/** Redis's reply, or a `TimeoutError` after `REDIS_CALL_TIMEOUT_MS` (the client's own timeout covers only the wait to send). */
+function withinCallTimeout<T>(call: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new TimeoutError(`no answer in ${REDIS_CALL_TIMEOUT_MS} ms`)),
+      REDIS_CALL_TIMEOUT_MS,
+    );
+  });
+  return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The limits shared by every instance, in Redis. A call that fails or takes
+ * longer than `REDIS_CALL_TIMEOUT_MS` is counted by this instance instead
+ * (`local`), and so are the requests of the next second; the store goes back
+ * to Redis by itself. Redis going down or up is logged once each way.
+ */
+export class SharedRateLimits implements RateLimits, OnModuleInit, OnApplicationShutdown {
+  readonly status: DependencyStatus;
+  private retryAt = 0;
+
+  constructor(
+    private readonly redis: RedisLimitsClient,
+    private readonly local: LocalRateLimits,
+    private readonly policy: RateLimitPolicy,
+    private readonly describeFailure: (error: unknown) => RedisUnavailableError,
+  ) {
+    this.status = new DependencyStatus('Redis (shared rate limits)', new Logger(SharedRateLimits.name));
+    redis.on('ready', () => this.status.succeeded());
+    redis.on('error', (error) => this.status.failed(describeFailure(error)));
+  }
+
+  /** True while requests are counted in Redis. */
+  get shared(): boolean {
+    return this.redis.isReady && this.status.state !== 'down';
+  }
+
+  onModuleInit(): void {
+    // In the background: the client reconnects by itself, and until it is ready requests are counted locally.
+    this.redis.connect().catch((error: unknown) => this.status.failed(this.describeFailure(error)));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.close().catch(() => undefined);
+  }
+
+  async hit(client: string): Promise<Verdict> {
+    const now = Date.now();
+    if (!this.redis.isReady || now < this.retryAt) {
+      return this.local.hit(client);
+    }
+    const window = windowOf(this.policy, now);
+    // One hash tag per window keeps both keys in one slot of a clustered cache.
+    const keys = [`${KEY_PREFIX}{${window}}:client:${client}`, `${KEY_PREFIX}{${window}}:global`] as const;
+    try {
+      const [clientHits, globalHits] = await withinCallTimeout(
+        this.redis.hit(...keys, 2 * this.policy.windowMs, this.policy.perClient),
+      );
+      this.status.succeeded();
+      return verdictFor(this.policy, clientHits, globalHits, now);
+    } catch (error) {
+      this.retryAt = Date.now() + RETRY_REDIS_AFTER_MS;
+      this.status.failed(this.describeFailure(error));
+      return this.local.hit(client);
+    }
+  }
+}
