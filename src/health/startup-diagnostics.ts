@@ -1,17 +1,23 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { AppCredential } from '../azure/app-credential.js';
-import { KEY_VAULT_SCOPE, STORAGE_SCOPE } from '../azure/azure.constants.js';
+import { KEY_VAULT_SCOPE, REDIS_SCOPE, STORAGE_SCOPE } from '../azure/azure.constants.js';
 import { credentialError } from '../azure/credential.errors.js';
 import { operatorMessage } from '../common/service-error.js';
 import {
   type QueueConfig,
   queueConfig,
+  type RateLimitConfig,
+  rateLimitConfig,
   type SecretsConfig,
   secretsConfig,
   type ThirdPartyConfig,
   thirdPartyConfig,
 } from '../config/config.module.js';
 import { CodeQueue } from '../queue/code-queue.service.js';
+import type { RateLimits } from '../rate-limit/local-rate-limits.js';
+import { RATE_LIMITS } from '../rate-limit/rate-limit.constants.js';
+import { hasPassword, redisTarget } from '../rate-limit/redis-client.js';
+import { SharedRateLimits } from '../rate-limit/shared-rate-limits.js';
 import { SecretsService } from '../secrets/secrets.service.js';
 import { describeTokenIdentity } from './token-identity.js';
 
@@ -33,11 +39,14 @@ export class StartupDiagnostics implements OnApplicationBootstrap {
     @Inject(secretsConfig.KEY) private readonly secretsSettings: SecretsConfig,
     @Inject(thirdPartyConfig.KEY) private readonly thirdParty: ThirdPartyConfig,
     @Inject(queueConfig.KEY) private readonly queueSettings: QueueConfig,
+    @Inject(rateLimitConfig.KEY) private readonly rateLimit: RateLimitConfig,
+    @Inject(RATE_LIMITS) private readonly limits: RateLimits,
   ) {}
 
   onApplicationBootstrap(): void {
     void this.report('secrets', () => this.secretLine());
     void this.report('queue', () => this.queueLine());
+    void this.report('redis', () => this.redisLine());
   }
 
   private async secretLine(): Promise<string> {
@@ -68,6 +77,18 @@ export class StartupDiagnostics implements OnApplicationBootstrap {
     }
     const how = identity ? `with a token as ${identity}` : 'with a connection string (local development)';
     return `Storage ${target}: reachable ${how}; queue ${outcome}`;
+  }
+
+  private async redisLine(): Promise<string> {
+    const url = this.rateLimit.redisUrl;
+    if (!url || !(this.limits instanceof SharedRateLimits)) {
+      return 'Rate limits: counted by this instance (REDIS_URL is not set; see docs/scale-out.md before scaling out)';
+    }
+    const target = redisTarget(url);
+    const identity = hasPassword(url) ? undefined : await this.identity(REDIS_SCOPE, `Redis ${target}`);
+    await this.limits.firstConnection;
+    const how = identity ? `with a token as ${identity}` : 'with the password in REDIS_URL (local development)';
+    return `Redis ${target}: reachable ${how}; rate limits are shared by every instance`;
   }
 
   /** Who the credential authenticates as for `scope`, from its token's claims. */

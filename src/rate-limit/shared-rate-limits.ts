@@ -70,6 +70,8 @@ function withinCallTimeout<T>(call: Promise<T>): Promise<T> {
  */
 export class SharedRateLimits implements RateLimits, OnModuleInit, OnApplicationShutdown {
   readonly status: DependencyStatus;
+  /** Settles with the first connection attempt: ready, or the failure (for the start-up diagnostics). */
+  readonly firstConnection: Promise<void>;
   private retryAt = 0;
 
   constructor(
@@ -79,8 +81,17 @@ export class SharedRateLimits implements RateLimits, OnModuleInit, OnApplication
     private readonly describeFailure: (error: unknown) => RedisUnavailableError,
   ) {
     this.status = new DependencyStatus('Redis (shared rate limits)', new Logger(SharedRateLimits.name));
-    redis.on('ready', () => this.status.succeeded());
-    redis.on('error', (error) => this.status.failed(describeFailure(error)));
+    this.firstConnection = new Promise((resolve, reject) => {
+      redis.on('ready', () => {
+        this.status.succeeded();
+        resolve();
+      });
+      redis.on('error', (error) => {
+        this.status.failed(describeFailure(error));
+        reject(describeFailure(error));
+      });
+    });
+    this.firstConnection.catch(() => undefined);
   }
 
   /** True while requests are counted in Redis. */
