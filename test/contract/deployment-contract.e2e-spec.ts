@@ -610,6 +610,7 @@ describe('operations', () => {
  * optional Azure Managed Redis that only the app's identity may use (docs/scale-out.md).
  */
 describe('scale-out', () => {
+  const scaleOutDoc = existsSync('docs/scale-out.md') ? readFileSync('docs/scale-out.md', 'utf8') : '';
   const appSettings = bicepObject(resources, 'appSettings');
   const redisSettings = /^var redisSettings = redisEnabled \? \{ REDIS_URL: '([^']*)' \} : \{\}$/m.exec(resources)?.[1];
   const autoscales = bicep.filter((candidate) => candidate.type === 'Microsoft.Insights/autoscalesettings');
@@ -735,5 +736,13 @@ describe('scale-out', () => {
         timeWindow: "'PT10M'",
       });
     }
+  });
+
+  it('documents the switch, the setting and the arithmetic in docs/scale-out.md, linked from deployment.md', () => {
+    expect(deployment).toContain('(scale-out.md)');
+    expect(scaleOutDoc).toContain('azd env set AZURE_REDIS_ENABLED true');
+    expect(scaleOutDoc).toContain('azd env set AZURE_APP_SERVICE_SKU');
+    expect(scaleOutDoc).toContain('`REDIS_URL`');
+    expect(scaleOutDoc).toContain('`clientAffinityEnabled: false`');
   });
 });
