@@ -37,6 +37,13 @@ param referenceApiImageName string = ''
 @description('E-mail address that receives the alerts (AZURE_ALERT_EMAIL); optional: without it the alerts only show in the portal.')
 param alertEmail string = ''
 
+@allowed(['B1', 'B2', 'B3', 'S1', 'S2', 'S3', 'P0v3', 'P1v3', 'P2v3', 'P3v3'])
+@description('App Service plan SKU (AZURE_APP_SERVICE_SKU). Basic (B*) scales out by hand only, up to 3 instances; Standard (S*) and PremiumV3 (P*v3) also scale out by CPU (docs/scale-out.md).')
+param appServicePlanSku string = 'B1'
+
+@description('Whether to deploy Azure Managed Redis for the rate limits every instance shares (AZURE_REDIS_ENABLED). Off by default: it is billed by the hour, and one instance does not need it.')
+param redisEnabled bool = false
+
 var tags = { 'azd-env-name': environmentName }
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
@@ -60,6 +67,8 @@ module resources 'resources.bicep' = {
     appImageName: appImageName
     referenceApiImageName: referenceApiImageName
     alertEmail: alertEmail
+    appServicePlanSku: appServicePlanSku
+    redisEnabled: redisEnabled
   }
 }
 
@@ -75,3 +84,5 @@ output STORAGE_QUEUE_URL string = resources.outputs.storageQueueUrl
 output STORAGE_ACCOUNT_NAME string = resources.outputs.storageAccountName
 output AZURE_CLIENT_ID string = resources.outputs.identityClientId
 output SERVICE_APP_URI string = resources.outputs.appUri
+// Empty unless AZURE_REDIS_ENABLED: where the app's REDIS_URL points (only the app's identity may sign in there).
+output AZURE_REDIS_HOST_NAME string = resources.outputs.redisHostName

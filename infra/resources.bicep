@@ -1,5 +1,6 @@
-// Every resource of the sample, least privilege: the app's identity may pull images, read the one Key Vault, and
-// add messages to the one queue; the reference API's identity may pull images and read the one secret; nothing else.
+// Every resource of the sample, least privilege: the app's identity may pull images, read the one Key Vault, add
+// messages to the one queue and, when Redis is on, use that one database; the reference API's identity may pull images
+// and read the one secret; nothing else.
 param environmentName string
 param resourceSuffix string
 param location string
@@ -12,6 +13,8 @@ param thirdPartyApiKey string
 param appImageName string
 param referenceApiImageName string
 param alertEmail string
+param appServicePlanSku string
+param redisEnabled bool
 
 // The suffix makes names unique per deployment: after `azd down`, the purge-protected vault stays soft-deleted
 // (its name taken) for 90 days, so the next `azd up` of the same environment needs another name.
@@ -209,15 +212,118 @@ resource queueReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (
   }
 }
 
+// --- Azure Managed Redis (optional): the rate limits every instance shares ----------------------------------------
+// Only with AZURE_REDIS_ENABLED=true: it is billed by the hour. Entra ID only (access keys off), TLS only. Reached
+// over the public endpoint like the vault and the storage account (this sample has no virtual network).
+resource redis 'Microsoft.Cache/redisEnterprise@2025-07-01' = if (redisEnabled) {
+  name: 'redis-${resourceToken}'
+  location: location
+  tags: tags
+  sku: { name: 'Balanced_B0' }
+  properties: {
+    minimumTlsVersion: '1.2'
+    highAvailability: 'Enabled'
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+// A cluster has one database, named 'default'. NoCluster: one endpoint and no hash-slot rule for multi-key commands,
+// as on the single redis-server the tests use (fine for the small sizes; it can still change to a clustered policy).
+// NoEviction: a full cache refuses writes, which the app notices and answers from its own limits, rather than
+// silently dropping counters.
+resource redisDatabase 'Microsoft.Cache/redisEnterprise/databases@2025-07-01' = if (redisEnabled) {
+  parent: redis
+  name: 'default'
+  properties: {
+    accessKeysAuthentication: 'Disabled'
+    clientProtocol: 'Encrypted'
+    port: 10000
+    clusteringPolicy: 'NoCluster'
+    evictionPolicy: 'NoEviction'
+  }
+}
+
+// Data access for the app's identity only: the "default" access policy (the one the service offers), the identity's
+// object id as the Redis user name. No Azure role on the cache: the app can use the data but cannot manage it.
+resource redisAccess 'Microsoft.Cache/redisEnterprise/databases/accessPolicyAssignments@2025-07-01' = if (redisEnabled) {
+  parent: redisDatabase
+  name: 'app'
+  properties: {
+    accessPolicyName: 'default'
+    user: { objectId: identity.properties.principalId }
+  }
+}
+
 // --- App Service: Linux plan, two container web apps ----------------------------------------------------------
 resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
   name: 'plan-${resourceToken}'
   location: location
   tags: tags
   kind: 'linux'
-  sku: { name: 'B1' }
+  sku: { name: appServicePlanSku }
   properties: {
     reserved: true
+  }
+}
+
+// Autoscale needs a Standard or Premium plan: Basic scales out by hand only (up to 3 instances) and takes no autoscale
+// setting. A SKU name's first letter is its tier (B1 Basic, S1 Standard, P1v3 PremiumV3); main.bicep allows no other.
+var planAutoscales = contains(['S', 'P'], substring(appServicePlanSku, 0, 1))
+var instanceCount = {
+  minimum: 1
+  default: 1
+  maximum: 3
+}
+
+// Every site on the plan runs on every instance, so this scales the app (and the reference API with it).
+// Out by one above 70 % average CPU over 10 minutes, in by one below 30 %; the gap keeps it from flapping.
+resource planAutoscale 'Microsoft.Insights/autoscalesettings@2022-10-01' = if (planAutoscales) {
+  name: 'autoscale-${resourceToken}'
+  location: location
+  tags: tags
+  properties: {
+    enabled: true
+    targetResourceUri: plan.id
+    profiles: [
+      {
+        name: 'cpu'
+        capacity: {
+          minimum: string(instanceCount.minimum)
+          default: string(instanceCount.default)
+          maximum: string(instanceCount.maximum)
+        }
+        rules: [
+          {
+            metricTrigger: {
+              metricName: 'CpuPercentage'
+              metricNamespace: 'microsoft.web/serverfarms'
+              metricResourceUri: plan.id
+              timeGrain: 'PT1M'
+              statistic: 'Average'
+              timeWindow: 'PT10M'
+              timeAggregation: 'Average'
+              operator: 'GreaterThan'
+              threshold: 70
+            }
+            scaleAction: { direction: 'Increase', type: 'ChangeCount', value: '1', cooldown: 'PT10M' }
+          }
+          {
+            metricTrigger: {
+              metricName: 'CpuPercentage'
+              metricNamespace: 'microsoft.web/serverfarms'
+              metricResourceUri: plan.id
+              timeGrain: 'PT1M'
+              statistic: 'Average'
+              timeWindow: 'PT10M'
+              timeAggregation: 'Average'
+              operator: 'LessThan'
+              threshold: 30
+            }
+            scaleAction: { direction: 'Decrease', type: 'ChangeCount', value: '1', cooldown: 'PT10M' }
+          }
+        ]
+      }
+    ]
   }
 }
 
@@ -291,6 +397,8 @@ resource app 'Microsoft.Web/sites@2023-12-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // No ARR affinity cookie (App Service's default is on): instances keep no session, so any of them may answer.
+    clientAffinityEnabled: false
     siteConfig: union(siteConfig, {
       linuxFxVersion: 'DOCKER|${empty(appImageName) ? placeholderImage : appImageName}'
       acrUserManagedIdentityID: identity.properties.clientId
@@ -317,10 +425,16 @@ var appSettings = {
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
 }
 
+// Only with Redis: the shared rate-limit store, as host and port. No password in it: the app signs in with its
+// identity (Entra ID), and the database accepts nothing else.
+var redisSettings = redisEnabled ? { REDIS_URL: 'rediss://${redis!.properties.hostName}:${redisDatabase!.properties.port}' } : {}
+
 resource appConfig 'Microsoft.Web/sites/config@2023-12-01' = {
   parent: app
   name: 'appsettings'
-  properties: appSettings
+  properties: union(appSettings, redisSettings)
+  // The identity's access policy first, so the first connection with REDIS_URL set may already sign in.
+  dependsOn: [redisAccess]
 }
 
 resource appFtp 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2023-12-01' = {
@@ -371,3 +485,4 @@ output storageQueueUrl string = appSettings.STORAGE_QUEUE_URL
 output storageAccountName string = storage.name
 output identityClientId string = identity.properties.clientId
 output appUri string = 'https://${app.properties.defaultHostName}'
+output redisHostName string = redisEnabled ? redis!.properties.hostName : ''

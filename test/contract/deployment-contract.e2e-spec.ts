@@ -604,3 +604,145 @@ describe('operations', () => {
     }
   });
 });
+
+/**
+ * Scale-out: several stateless instances behind App Service's load balancer, the rate limits shared through an
+ * optional Azure Managed Redis that only the app's identity may use (docs/scale-out.md).
+ */
+describe('scale-out', () => {
+  const scaleOutDoc = existsSync('docs/scale-out.md') ? readFileSync('docs/scale-out.md', 'utf8') : '';
+  const appSettings = bicepObject(resources, 'appSettings');
+  const redisSettings = /^var redisSettings = redisEnabled \? \{ REDIS_URL: '([^']*)' \} : \{\}$/m.exec(resources)?.[1];
+  const autoscales = bicep.filter((candidate) => candidate.type === 'Microsoft.Insights/autoscalesettings');
+  /** Each autoscale rule: its metric trigger's `key: value` lines and its scale action's direction. */
+  const autoscaleRules = [
+    ...(autoscales[0]?.body ?? '').matchAll(
+      /metricTrigger: \{\n([\s\S]*?)\n\s+\}\n\s+scaleAction: \{ direction: '(\w+)', type: 'ChangeCount', value: '1'/g,
+    ),
+  ].map(([, trigger = '', direction]) => ({
+    direction,
+    trigger: Object.fromEntries(
+      trigger.split('\n').map((line) => /^\s+(\w+): (.+)$/.exec(line)?.slice(1, 3) ?? ['', '']),
+    ) as Record<string, string>,
+  }));
+
+  it('deploys Azure Managed Redis only when AZURE_REDIS_ENABLED is true, and not by default', () => {
+    expect(main).toMatch(/^param redisEnabled bool = false$/m);
+    expect(main).toMatch(/^ {4}redisEnabled: redisEnabled$/m);
+    expect(parameters.redisEnabled?.value).toBe('${AZURE_REDIS_ENABLED=false}');
+    // A pipeline provision without the variable would drop REDIS_URL from the app.
+    expect(deployWorkflow).toMatch(/^ {6}AZURE_REDIS_ENABLED: \$\{\{ vars\.AZURE_REDIS_ENABLED \}\}/m);
+    const cache = bicep.filter((candidate) => candidate.type.startsWith('Microsoft.Cache/'));
+    expect(cache.map(({ symbol, type }) => [symbol, type])).toEqual([
+      ['redis', 'Microsoft.Cache/redisEnterprise'],
+      ['redisDatabase', 'Microsoft.Cache/redisEnterprise/databases'],
+      ['redisAccess', 'Microsoft.Cache/redisEnterprise/databases/accessPolicyAssignments'],
+    ]);
+    for (const part of cache) {
+      expect(part.condition).toBe('redisEnabled');
+    }
+    expect(resource('redis').body).toMatch(/^ {2}sku: \{ name: 'Balanced_B\d+' \}$/m);
+  });
+
+  it('lets Redis clients in with Entra ID over TLS only: no access keys, no plaintext port', () => {
+    const database = resource('redisDatabase').body;
+    expect(database).toContain('  parent: redis\n');
+    expect(database).toContain("    accessKeysAuthentication: 'Disabled'\n");
+    expect(database).toContain("    clientProtocol: 'Encrypted'\n");
+    expect(database).toContain('    port: 10000\n');
+    expect(resource('redis').body).toContain("    minimumTlsVersion: '1.2'\n");
+    // Nothing reads a key: no listKeys(), no connection string output.
+    expect(resources + main).not.toMatch(/listKeys|primaryKey|accessKey\b/);
+  });
+
+  it('gives the app’s identity data access to the database, and no role that manages the cache', () => {
+    const access = resource('redisAccess').body;
+    expect(access).toContain('  parent: redisDatabase\n');
+    expect(access).toContain("    accessPolicyName: 'default'\n");
+    expect(access).toContain('    user: { objectId: identity.properties.principalId }\n');
+    expect(access).toMatch(/^ {2}name: '[A-Za-z0-9]{1,60}'$/m); // the service's name pattern
+    const onCache = bicep.filter(
+      (candidate) =>
+        candidate.type === 'Microsoft.Authorization/roleAssignments' && /^ {2}scope: redis\w*$/m.test(candidate.body),
+    );
+    expect(bicep.some((candidate) => candidate.type === 'Microsoft.Authorization/roleAssignments')).toBe(true);
+    expect(onCache).toEqual([]);
+  });
+
+  it('sets REDIS_URL from the cache’s host and the database’s port only when Redis is on, without a password', () => {
+    expect(redisSettings).toBe('rediss://${redis!.properties.hostName}:${redisDatabase!.properties.port}');
+    expect(appSettings.has('REDIS_URL')).toBe(false); // only through redisSettings, which is empty when off
+    const config = resource('appConfig').body;
+    expect(config).toContain('  properties: union(appSettings, redisSettings)\n');
+    expect(config).toMatch(/^ {2}dependsOn: \[redisAccess\]$/m);
+    // What App Service would hand the app, with the host Azure returns: a TLS URL with no user name or password.
+    const url = new URL(
+      (redisSettings ?? '')
+        .replace('${redis!.properties.hostName}', 'redis-abc.westeurope.redis.azure.net')
+        .replace('${redisDatabase!.properties.port}', '10000'),
+    );
+    expect([url.protocol, url.username, url.password, url.port, url.pathname]).toEqual([
+      'rediss:',
+      '',
+      '',
+      '10000',
+      '',
+    ]);
+    expect(main).toMatch(/^output AZURE_REDIS_HOST_NAME string = resources\.outputs\.redisHostName$/m);
+    expect(resources).toContain("output redisHostName string = redisEnabled ? redis!.properties.hostName : ''");
+  });
+
+  it('turns ARR affinity off, so any instance may answer any request', () => {
+    expect(siteOf('app').body).toMatch(/^ {4}clientAffinityEnabled: false$/m);
+  });
+
+  it('autoscales the plan by CPU between 1 and 3 instances, only on a tier that has autoscale', () => {
+    expect(autoscales).toHaveLength(1);
+    const [autoscale] = autoscales;
+    expect(autoscale?.body).toContain('    targetResourceUri: plan.id\n');
+    expect(autoscale?.condition).toBe('planAutoscales');
+    // Basic has no autoscale; Standard and Premium have. The first letter of the SKU name is its tier.
+    const tiers = /^var planAutoscales = contains\(\[([^\]]*)\], substring\(appServicePlanSku, 0, 1\)\)$/m.exec(
+      resources,
+    )?.[1];
+    expect(tiers).toBe("'S', 'P'");
+    const allowed = /^@allowed\(\[([^\]]*)\]\)\n@description\([^\n]*\)\nparam appServicePlanSku string = 'B1'$/m
+      .exec(main)?.[1]
+      ?.split(', ')
+      .map((sku) => sku.replaceAll("'", ''));
+    expect((allowed ?? []).filter((sku) => !/^(B[1-3]|S[1-3]|P[0-3]v3)$/.test(sku))).toEqual([]);
+    expect(allowed).toEqual(expect.arrayContaining(['B1', 'S1', 'P0v3']));
+    expect(parameters.appServicePlanSku?.value).toBe('${AZURE_APP_SERVICE_SKU=B1}');
+    expect(deployWorkflow).toMatch(/^ {6}AZURE_APP_SERVICE_SKU: \$\{\{ vars\.AZURE_APP_SERVICE_SKU \}\}/m);
+    expect(resource('plan').body).toContain('  sku: { name: appServicePlanSku }\n');
+
+    const count = bicepObject(resources, 'instanceCount');
+    expect([count.get('minimum'), count.get('default'), count.get('maximum')]).toEqual(['1', '1', '3']);
+    for (const bound of ['minimum', 'default', 'maximum']) {
+      expect(autoscale?.body).toContain(`          ${bound}: string(instanceCount.${bound})\n`);
+    }
+
+    expect(autoscaleRules.map(({ direction, trigger }) => [direction, trigger.operator, trigger.threshold])).toEqual([
+      ['Increase', "'GreaterThan'", '70'],
+      ['Decrease', "'LessThan'", '30'],
+    ]);
+    for (const { trigger } of autoscaleRules) {
+      expect(trigger).toMatchObject({
+        metricName: "'CpuPercentage'",
+        metricNamespace: "'microsoft.web/serverfarms'",
+        metricResourceUri: 'plan.id',
+        statistic: "'Average'",
+        timeAggregation: "'Average'",
+        timeWindow: "'PT10M'",
+      });
+    }
+  });
+
+  it('documents the switch, the setting and the arithmetic in docs/scale-out.md, linked from deployment.md', () => {
+    expect(deployment).toContain('(scale-out.md)');
+    expect(scaleOutDoc).toContain('azd env set AZURE_REDIS_ENABLED true');
+    expect(scaleOutDoc).toContain('azd env set AZURE_APP_SERVICE_SKU');
+    expect(scaleOutDoc).toContain('`REDIS_URL`');
+    expect(scaleOutDoc).toContain('`clientAffinityEnabled: false`');
+  });
+});
