@@ -4,7 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { requestIdMiddleware } from './common/request-id.js';
-import { type HttpConfig, httpConfig } from './config/config.module.js';
+import { appConfig, type AppSettings, type HttpConfig, httpConfig } from './config/config.module.js';
 import { setUpApiDocs } from './docs/api-docs.js';
 
 /** No endpoint takes a body: anything larger than this is refused with 413 before it is read further. */
@@ -27,7 +27,9 @@ export function configureApp(app: INestApplication): void {
   express.disable('x-powered-by');
   express.use(requestIdMiddleware);
   // Helmet's defaults (CSP default-src 'self', HSTS, nosniff, ...) are enough for the home page and Swagger UI.
-  express.use(helmet());
+  if (!express.get<string, AppSettings>(appConfig.KEY).disabledLayers.has('security-headers')) {
+    express.use(helmet());
+  }
   express.use(['/api', '/health'], noStore);
   express.useBodyParser('json', { limit: BODY_LIMIT });
   express.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });

@@ -8,7 +8,13 @@ import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
 import { type AppConfig, appConfigFrom } from './config/app-config.js';
 import { ConfigValidationError, parseEnvironment } from './config/environment.js';
-import { policiesWith, TEST_POLICIES_VARIABLE, testPolicyOverrides } from './config/policies.js';
+import {
+  BENCH_DISABLE_VARIABLE,
+  benchDisabledLayers,
+  policiesWith,
+  TEST_POLICIES_VARIABLE,
+  testPolicyOverrides,
+} from './config/policies.js';
 import { drainAndClose } from './health/shutdown.js';
 
 async function bootstrap(config: AppConfig): Promise<void> {
@@ -27,6 +33,9 @@ async function bootstrap(config: AppConfig): Promise<void> {
   if (process.env[TEST_POLICIES_VARIABLE]) {
     logger.warn(`${TEST_POLICIES_VARIABLE} is set: running with test-only policies`);
   }
+  if (config.app.disabledLayers.size > 0) {
+    logger.warn(`${BENCH_DISABLE_VARIABLE}=${process.env[BENCH_DISABLE_VARIABLE]} is set: benchmark only, layers off`);
+  }
   // App Service stops a container with SIGTERM: drain in-flight requests, run shutdown hooks, exit 0.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
@@ -42,10 +51,12 @@ async function bootstrap(config: AppConfig): Promise<void> {
 function readConfig(): AppConfig | undefined {
   try {
     const overrides = testPolicyOverrides(process.env);
-    if (Array.isArray(overrides)) {
-      throw new ConfigValidationError(overrides);
+    const disabled = benchDisabledLayers(process.env);
+    const problems = [overrides, disabled].filter((value) => Array.isArray(value)).flat();
+    if (problems.length > 0 || Array.isArray(overrides) || Array.isArray(disabled)) {
+      throw new ConfigValidationError(problems);
     }
-    return appConfigFrom(parseEnvironment(), policiesWith(overrides));
+    return appConfigFrom(parseEnvironment(), policiesWith(overrides), disabled);
   } catch (error) {
     if (error instanceof ConfigValidationError) {
       process.stderr.write(`${error.message}\nSee docs/configuration.md.\n`);

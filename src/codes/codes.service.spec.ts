@@ -2,7 +2,7 @@ import { Test } from '@nestjs/testing';
 import { StaticTokenCredential } from '../../test/doubles/static-credential.js';
 import { AppCredential } from '../azure/app-credential.js';
 import { FakeQueueClient } from '../../test/doubles/fake-queue-client.js';
-import { httpConfig, queueConfig } from '../config/config.module.js';
+import { appConfig, httpConfig, queueConfig } from '../config/config.module.js';
 import { decodeMessage } from '../queue/code-message.js';
 import { CodeQueue } from '../queue/code-queue.service.js';
 import { QUEUE_CLIENT } from '../queue/queue.constants.js';
@@ -34,6 +34,7 @@ describe('CodesService', () => {
         { provide: QUEUE_CLIENT, useValue: queueClient.asQueueClient() },
         { provide: AppCredential, useValue: new AppCredential(new StaticTokenCredential(), 1_000) },
         { provide: httpConfig.KEY, useValue: { requestBudgetMs: 200 } },
+        { provide: appConfig.KEY, useValue: { disabledLayers: new Set() } },
         {
           provide: queueConfig.KEY,
           useValue: { messageTtlSeconds: 60, createIfNotExists: false },

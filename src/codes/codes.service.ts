@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type HttpConfig, httpConfig } from '../config/config.module.js';
+import { appConfig, type AppSettings, type HttpConfig, httpConfig } from '../config/config.module.js';
 import { CodeQueue } from '../queue/code-queue.service.js';
 import { ThirdPartyClient } from '../third-party/third-party.client.js';
 import { formatCode } from './code-format.js';
@@ -14,15 +14,20 @@ import type { CodeResponseDto } from './dto/code-response.dto.js';
  */
 @Injectable()
 export class CodesService {
+  private readonly budgeted: boolean;
+
   constructor(
     private readonly thirdParty: ThirdPartyClient,
     private readonly queue: CodeQueue,
     @Inject(httpConfig.KEY) private readonly config: HttpConfig,
-  ) {}
+    @Inject(appConfig.KEY) app: AppSettings,
+  ) {
+    this.budgeted = !app.disabledLayers.has('request-budget');
+  }
 
   async issue(requestId: string): Promise<CodeResponseDto> {
     // One budget for the whole request: the key (if not cached), the third-party call and the queue write.
-    const deadline = AbortSignal.timeout(this.config.requestBudgetMs);
+    const deadline = this.budgeted ? AbortSignal.timeout(this.config.requestBudgetMs) : undefined;
     const value = await this.thirdParty.getNumber(deadline);
     const code = formatCode(value);
     const timestamp = new Date().toISOString();

@@ -9,7 +9,7 @@ async function loggerFor(
   redaction = new SecretRedaction(),
 ) {
   const params = await createLoggerParams(
-    { nodeEnv, port: 0, logLevel: 'log', shutdownGraceMs: 0 },
+    { nodeEnv, port: 0, logLevel: 'log', shutdownGraceMs: 0, disabledLayers: new Set() },
     capture,
     redaction,
   );

@@ -3,14 +3,14 @@ import { Module } from '@nestjs/common';
 import { LoggerModule, type Params } from 'nestjs-pino';
 import type PinoPretty from 'pino-pretty';
 import { type DestinationStream, type LevelWithSilent, stdTimeFunctions } from 'pino';
-import { appConfig, type LogConfig } from '../config/config.module.js';
+import { appConfig, type AppSettings } from '../config/config.module.js';
 import type { RequestWithId } from './request-id.js';
 import { SecretRedaction, SecretRedactionModule } from './secret-redaction.js';
 
 /** Where log lines go: stdout in the app, a capture buffer in tests. */
 export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
 
-const PINO_LEVELS: Record<LogConfig['logLevel'], LevelWithSilent> = {
+const PINO_LEVELS: Record<AppSettings['logLevel'], LevelWithSilent> = {
   fatal: 'fatal',
   error: 'error',
   warn: 'warn',
@@ -48,7 +48,7 @@ function accessLine(req: IncomingMessage, res: ServerResponse, responseTime: num
 }
 
 export async function createLoggerParams(
-  config: LogConfig,
+  config: AppSettings,
   destination: DestinationStream,
   redaction: SecretRedaction,
 ): Promise<Params> {
@@ -62,6 +62,7 @@ export async function createLoggerParams(
         // The request id from requestIdMiddleware; every line logged while serving the request carries it as reqId.
         genReqId: (req) => (req as RequestWithId).id,
         quietReqLogger: true,
+        autoLogging: !config.disabledLayers.has('logging'),
         customLogLevel: (_req, res, error) =>
           error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
         customSuccessMessage: accessLine,

@@ -1,6 +1,6 @@
 import { appConfigFrom } from './app-config.js';
 import { ConfigValidationError, parseEnvironment } from './environment.js';
-import { policiesWith, testPolicyOverrides } from './policies.js';
+import { benchDisabledLayers, policiesWith, testPolicyOverrides } from './policies.js';
 
 const AZURE = parseEnvironment({
   NODE_ENV: 'production',
@@ -73,6 +73,22 @@ describe('testPolicyOverrides', () => {
   it('is refused on App Service', () => {
     expect(testPolicyOverrides(variable('{}', { WEBSITE_SITE_NAME: 'app-codes' }))).toEqual([
       expect.stringMatching(/for tests only and is refused on App Service/),
+    ]);
+  });
+});
+
+describe('benchDisabledLayers', () => {
+  it('reads the comma-separated layers a benchmark switches off, and refuses unknown names or App Service', () => {
+    expect([...(benchDisabledLayers({ BENCH_DISABLE: 'logging, rate-limit' }) as Set<string>)]).toEqual([
+      'logging',
+      'rate-limit',
+    ]);
+    expect(benchDisabledLayers({})).toEqual(new Set());
+    expect(benchDisabledLayers({ BENCH_DISABLE: 'logging,tracing' })).toEqual([
+      expect.stringMatching(/^BENCH_DISABLE names unknown layers \(tracing\): use logging, rate-limit/),
+    ]);
+    expect(benchDisabledLayers({ BENCH_DISABLE: 'logging', WEBSITE_SITE_NAME: 'app-codes' })).toEqual([
+      expect.stringMatching(/refused on App Service/),
     ]);
   });
 });

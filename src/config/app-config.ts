@@ -1,9 +1,16 @@
 import { ConfigValidationError, type Environment } from './environment.js';
-import { type Policies, policiesWith } from './policies.js';
+import { type BenchLayer, type Policies, policiesWith } from './policies.js';
 
 /** The app's configuration: the validated environment and the policies, grouped by the feature that reads them. */
 export interface AppConfig {
-  app: { nodeEnv: Environment['NODE_ENV']; port: number; logLevel: Environment['LOG_LEVEL']; shutdownGraceMs: number };
+  app: {
+    nodeEnv: Environment['NODE_ENV'];
+    port: number;
+    logLevel: Environment['LOG_LEVEL'];
+    shutdownGraceMs: number;
+    /** Layers switched off for a benchmark (test-only `BENCH_DISABLE`); empty everywhere else. */
+    disabledLayers: ReadonlySet<BenchLayer>;
+  };
   http: { trustProxyHops: number; requestBudgetMs: number };
   rateLimit: { perClient: number; global: number; redisUrl?: string };
   azure: { managedIdentityClientId?: string; tokenTimeoutMs: number };
@@ -39,13 +46,18 @@ export function worstCaseQueueWriteMs({ maxTries, tryTimeoutMs, retryDelayMs }: 
 }
 
 /** Builds the configuration; throws `ConfigValidationError` when the timeouts do not nest. */
-export function appConfigFrom(env: Environment, policies: Policies = policiesWith()): AppConfig {
+export function appConfigFrom(
+  env: Environment,
+  policies: Policies = policiesWith(),
+  disabledLayers: ReadonlySet<BenchLayer> = new Set(),
+): AppConfig {
   const config: AppConfig = {
     app: {
       nodeEnv: env.NODE_ENV,
       port: env.PORT,
       logLevel: env.LOG_LEVEL,
       shutdownGraceMs: env.SHUTDOWN_GRACE_PERIOD_SECONDS * 1000,
+      disabledLayers,
     },
     http: { trustProxyHops: env.TRUST_PROXY, requestBudgetMs: env.REQUEST_BUDGET_MS },
     rateLimit: { perClient: env.RATE_LIMIT_PER_CLIENT, global: env.RATE_LIMIT_GLOBAL, redisUrl: env.REDIS_URL },

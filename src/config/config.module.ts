@@ -21,7 +21,7 @@ export type AzureConfig = AppConfig['azure'];
 export type SecretsConfig = AppConfig['secrets'];
 export type ThirdPartyConfig = AppConfig['thirdParty'];
 export type QueueConfig = AppConfig['queue'];
-export type LogConfig = AppConfig['app'];
+export type AppSettings = AppConfig['app'];
 
 /** Each section of the one parsed configuration as a `@nestjs/config` namespace, injectable everywhere. */
 export function configModule(config: AppConfig): Promise<DynamicModule> {

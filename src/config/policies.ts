@@ -111,3 +111,31 @@ export function testPolicyOverrides(env: NodeJS.ProcessEnv): PolicyOverrides | s
     ? result.data
     : result.error.issues.map((issue) => `${TEST_POLICIES_VARIABLE}.${issue.path.join('.')}: ${issue.message}`);
 }
+
+/** Test-only: `npm run bench` switches layers off one at a time with this variable to measure what each costs. */
+export const BENCH_DISABLE_VARIABLE = 'BENCH_DISABLE';
+export const BENCH_LAYERS = [
+  'logging',
+  'rate-limit',
+  'security-headers',
+  'resilience',
+  'request-budget',
+  'http-adapter',
+] as const;
+export type BenchLayer = (typeof BENCH_LAYERS)[number];
+
+/** Reads `BENCH_DISABLE` (comma-separated layer names); a list of problems when it names others or is set on App Service. */
+export function benchDisabledLayers(env: NodeJS.ProcessEnv): ReadonlySet<BenchLayer> | string[] {
+  const names = (env[BENCH_DISABLE_VARIABLE] ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  if (names.length > 0 && env.WEBSITE_SITE_NAME) {
+    return [`${BENCH_DISABLE_VARIABLE} is for benchmarks only and is refused on App Service: remove it`];
+  }
+  const unknown = names.filter((name) => !(BENCH_LAYERS as readonly string[]).includes(name));
+  if (unknown.length > 0) {
+    return [`${BENCH_DISABLE_VARIABLE} names unknown layers (${unknown.join(', ')}): use ${BENCH_LAYERS.join(', ')}`];
+  }
+  return new Set(names as BenchLayer[]);
+}

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AppCredential } from '../azure/app-credential.js';
 import { AzureModule } from '../azure/azure.module.js';
-import { type RateLimitConfig, rateLimitConfig } from '../config/config.module.js';
+import { appConfig, type AppSettings, type RateLimitConfig, rateLimitConfig } from '../config/config.module.js';
 import { LocalRateLimits, type RateLimits } from './local-rate-limits.js';
 import { RATE_LIMITS } from './rate-limit.constants.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
@@ -11,7 +11,10 @@ import { SharedRateLimits } from './shared-rate-limits.js';
 
 const MINUTE_MS = 60_000;
 
-async function rateLimits(config: RateLimitConfig, credential: AppCredential): Promise<RateLimits> {
+async function rateLimits(config: RateLimitConfig, credential: AppCredential, app: AppSettings): Promise<RateLimits> {
+  if (app.disabledLayers.has('rate-limit')) {
+    return { hit: () => ({}) };
+  }
   const policy = { perClient: config.perClient, global: config.global, windowMs: MINUTE_MS };
   const local = new LocalRateLimits(policy);
   if (!config.redisUrl) {
@@ -32,7 +35,7 @@ async function rateLimits(config: RateLimitConfig, credential: AppCredential): P
   imports: [AzureModule],
   providers: [
     RateLimitGuard,
-    { provide: RATE_LIMITS, useFactory: rateLimits, inject: [rateLimitConfig.KEY, AppCredential] },
+    { provide: RATE_LIMITS, useFactory: rateLimits, inject: [rateLimitConfig.KEY, AppCredential, appConfig.KEY] },
   ],
   exports: [RateLimitGuard, RATE_LIMITS],
 })

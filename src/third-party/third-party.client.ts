@@ -4,10 +4,15 @@ import { type AxiosResponse, isAxiosError } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import { DeadlineExceededError, untilAborted } from '../common/deadline.js';
 import { describeError } from '../common/describe-error.js';
-import { type ThirdPartyConfig, thirdPartyConfig } from '../config/config.module.js';
+import { appConfig, type AppSettings, type ThirdPartyConfig, thirdPartyConfig } from '../config/config.module.js';
 import { SecretsService } from '../secrets/secrets.service.js';
 import type { RetryBudgetState } from './retry-budget.js';
-import { createThirdPartyPolicy, type ThirdPartyPipeline, translatePolicyError } from './third-party.policy.js';
+import {
+  createThirdPartyPolicy,
+  type ThirdPartyPipeline,
+  translatePolicyError,
+  unprotectedPolicy,
+} from './third-party.policy.js';
 import { isKeyRejected, parseValue, retryAfterMs } from './third-party.response.js';
 import {
   THIRD_PARTY_DETAIL,
@@ -39,8 +44,11 @@ export class ThirdPartyClient {
     private readonly http: HttpService,
     private readonly secrets: SecretsService,
     @Inject(thirdPartyConfig.KEY) private readonly config: ThirdPartyConfig,
+    @Inject(appConfig.KEY) app: AppSettings,
   ) {
-    this.policy = createThirdPartyPolicy(config, this.logger);
+    this.policy = app.disabledLayers.has('resilience')
+      ? unprotectedPolicy(config)
+      : createThirdPartyPolicy(config, this.logger);
   }
 
   /** The retry budget of this instance, from memory: `exhausted` while failed calls are not being retried. */

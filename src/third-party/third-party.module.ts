@@ -1,8 +1,9 @@
 import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import type { AxiosRequestConfig } from 'axios';
-import { type ThirdPartyConfig, thirdPartyConfig } from '../config/config.module.js';
+import { appConfig, type AppSettings, type ThirdPartyConfig, thirdPartyConfig } from '../config/config.module.js';
 import { SecretsModule } from '../secrets/secrets.module.js';
+import { bareFetchAdapter } from './bare-adapter.js';
 import { KeepAliveAgents } from './keep-alive-agents.js';
 import { ThirdPartyClient } from './third-party.client.js';
 
@@ -10,8 +11,13 @@ import { ThirdPartyClient } from './third-party.client.js';
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
 /** axios settings for the third-party API: kept-alive sockets, a timeout, no redirects. */
-export function thirdPartyHttpOptions(config: ThirdPartyConfig, agents: KeepAliveAgents): AxiosRequestConfig {
+export function thirdPartyHttpOptions(
+  config: ThirdPartyConfig,
+  agents: KeepAliveAgents,
+  app?: AppSettings,
+): AxiosRequestConfig {
   return {
+    ...(app?.disabledLayers.has('http-adapter') && { adapter: bareFetchAdapter }),
     timeout: config.attemptTimeoutMs,
     httpAgent: agents.http,
     httpsAgent: agents.https,
@@ -32,7 +38,7 @@ export function thirdPartyHttpOptions(config: ThirdPartyConfig, agents: KeepAliv
     HttpModule.registerAsync({
       extraProviders: [KeepAliveAgents],
       useFactory: thirdPartyHttpOptions,
-      inject: [thirdPartyConfig.KEY, KeepAliveAgents],
+      inject: [thirdPartyConfig.KEY, KeepAliveAgents, appConfig.KEY],
     }),
   ],
   providers: [ThirdPartyClient],

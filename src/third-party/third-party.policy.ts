@@ -81,6 +81,15 @@ export function createThirdPartyPolicy(config: Config, logger?: PolicyLogger): T
   };
 }
 
+/** No pipeline at all: each call is one attempt (only `BENCH_DISABLE=resilience` uses it, to measure what the pipeline costs). */
+export function unprotectedPolicy(config: Config): ThirdPartyPipeline {
+  const budget = new RetryBudget(config.retryBudget);
+  return {
+    execute: (attempt, deadline) => attempt(deadline ?? new AbortController().signal),
+    retryBudget: () => budget.state(),
+  };
+}
+
 function resiliencePipeline(config: Config, logger?: PolicyLogger) {
   const { threshold, minCalls, windowMs, openMs } = config.breaker;
   const breaker = circuitBreaker(handleWhen(isUpstreamFailure), {
@@ -95,7 +104,8 @@ function resiliencePipeline(config: Config, logger?: PolicyLogger) {
   return wrap(
     bulkhead(config.maxConcurrency, 0),
     breaker,
-    timeout(config.budgetMs, TimeoutStrategy.Aggressive),
+    // Not aborted when the call returns: that would build a cancellation error in axios on every success.
+    timeout(config.budgetMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false }),
     retries,
   );
 }

@@ -1,7 +1,7 @@
 import { HttpModule } from '@nestjs/axios';
 import { Test } from '@nestjs/testing';
 import { DEFAULT_POLICIES } from '../../src/config/policies.js';
-import { secretsConfig, type ThirdPartyConfig, thirdPartyConfig } from '../../src/config/config.module.js';
+import { appConfig, secretsConfig, type ThirdPartyConfig, thirdPartyConfig } from '../../src/config/config.module.js';
 import { SecretRedaction } from '../../src/common/secret-redaction.js';
 import { SECRET_SOURCE } from '../../src/secrets/secrets.constants.js';
 import { SecretsService } from '../../src/secrets/secrets.service.js';
@@ -43,6 +43,7 @@ export async function createThirdPartyClient(
       SecretsService,
       { provide: SECRET_SOURCE, useValue: source },
       { provide: thirdPartyConfig.KEY, useValue: config },
+      { provide: appConfig.KEY, useValue: { disabledLayers: new Set() } },
       { provide: secretsConfig.KEY, useValue: { cacheTtlMs: 60_000, refreshBackoffMs: 1_000 } },
     ],
   })
