@@ -7,6 +7,8 @@ export interface TokenClaims {
   appid: string;
   idtyp: 'app' | 'user';
   xms_mirid?: string;
+  /** Unique per token, as Entra's; two tokens minted in one second still differ. */
+  uti?: string;
   iat: number;
   nbf: number;
   exp: number;
