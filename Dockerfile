@@ -46,5 +46,5 @@ LABEL org.opencontainers.image.title="azure-integrated-auth" \
       org.opencontainers.image.version="${IMAGE_VERSION}" \
       org.opencontainers.image.licenses="MIT"
 USER node
-# The loader registers OpenTelemetry's ESM hooks before the app loads (used when APPLICATIONINSIGHTS_CONNECTION_STRING is set).
-CMD ["node", "--import", "@azure/monitor-opentelemetry/loader", "dist/main.js"]
+# dist/main.js registers OpenTelemetry's ESM loader itself, and only when APPLICATIONINSIGHTS_CONNECTION_STRING is set.
+CMD ["node", "dist/main.js"]

@@ -10,7 +10,7 @@ import { HomeModule } from './home/home.module.js';
 
 @Module({})
 export class AppModule {
-  /** The whole app, configured by `config` (parsed once from the environment in main.ts, or built by a test). */
+  /** The whole app, configured by `config` (parsed once from the environment in server.ts, or built by a test). */
   static register(config: AppConfig): DynamicModule {
     return {
       module: AppModule,

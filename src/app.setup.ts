@@ -16,7 +16,7 @@ function noStore(_req: Request, res: Response, next: NextFunction): void {
 }
 
 /**
- * Everything about the HTTP surface that is not a module: shared by main.ts
+ * Everything about the HTTP surface that is not a module: shared by server.ts
  * and the e2e tests, so tests run the app production runs.
  */
 export function configureApp(app: INestApplication): void {

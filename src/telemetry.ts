@@ -1,8 +1,8 @@
 /**
  * Azure Monitor (Application Insights) through OpenTelemetry: on when
- * APPLICATIONINSIGHTS_CONNECTION_STRING is set, off otherwise. main.ts
- * imports this module first, so the HTTP and Azure SDK instrumentations are
- * registered before the app's modules load. The connection string is an
+ * APPLICATIONINSIGHTS_CONNECTION_STRING is set, off otherwise. server.ts
+ * imports this module first and main.ts registered the ESM loader before
+ * that, so the HTTP and Azure SDK instrumentations see the app's modules load. The connection string is an
  * ingestion endpoint and key, not a credential to any data.
  */
 const connectionString = process.env.APPLICATIONINSIGHTS_CONNECTION_STRING?.trim();

@@ -27,7 +27,7 @@ export type AppSettings = AppConfig['app'];
 export function configModule(config: AppConfig): Promise<DynamicModule> {
   return ConfigModule.forRoot({
     isGlobal: true,
-    // The environment was parsed and validated once, in main.ts; nothing is read here.
+    // The environment was parsed and validated once, in server.ts; nothing is read here.
     ignoreEnvFile: true,
     skipProcessEnv: true,
     load: SECTIONS.map((name) => registerAs(name, () => config[name])),
