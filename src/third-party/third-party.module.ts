@@ -4,23 +4,22 @@ import type { AxiosRequestConfig } from 'axios';
 import { appConfig, type AppSettings, type ThirdPartyConfig, thirdPartyConfig } from '../config/config.module.js';
 import { SecretsModule } from '../secrets/secrets.module.js';
 import { bareFetchAdapter } from './bare-adapter.js';
-import { KeepAliveAgents } from './keep-alive-agents.js';
 import { ThirdPartyClient } from './third-party.client.js';
+import { undiciAdapter } from './undici-adapter.js';
+import { UpstreamConnections } from './upstream-connections.js';
 
 /** A generous ceiling for `{"value": n}`: a larger answer is not what we asked for. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
-/** axios settings for the third-party API: kept-alive sockets, a timeout, no redirects. */
+/** axios settings for the third-party API: undici's kept-alive connections, a timeout, no redirects. */
 export function thirdPartyHttpOptions(
   config: ThirdPartyConfig,
-  agents: KeepAliveAgents,
+  connections: UpstreamConnections,
   app?: AppSettings,
 ): AxiosRequestConfig {
   return {
-    ...(app?.disabledLayers.has('http-adapter') && { adapter: bareFetchAdapter }),
+    adapter: app?.disabledLayers.has('http-adapter') ? bareFetchAdapter : undiciAdapter(connections.dispatcher),
     timeout: config.attemptTimeoutMs,
-    httpAgent: agents.http,
-    httpsAgent: agents.https,
     // A redirect would carry x-functions-key to another URL: refuse them.
     maxRedirects: 0,
     maxContentLength: MAX_RESPONSE_BYTES,
@@ -36,9 +35,9 @@ export function thirdPartyHttpOptions(
   imports: [
     SecretsModule,
     HttpModule.registerAsync({
-      extraProviders: [KeepAliveAgents],
+      extraProviders: [UpstreamConnections],
       useFactory: thirdPartyHttpOptions,
-      inject: [thirdPartyConfig.KEY, KeepAliveAgents, appConfig.KEY],
+      inject: [thirdPartyConfig.KEY, UpstreamConnections, appConfig.KEY],
     }),
   ],
   providers: [ThirdPartyClient],

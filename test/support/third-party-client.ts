@@ -6,7 +6,7 @@ import { SecretRedaction } from '../../src/common/secret-redaction.js';
 import { SECRET_SOURCE } from '../../src/secrets/secrets.constants.js';
 import { SecretsService } from '../../src/secrets/secrets.service.js';
 import { ThirdPartyClient } from '../../src/third-party/third-party.client.js';
-import { KeepAliveAgents } from '../../src/third-party/keep-alive-agents.js';
+import { UpstreamConnections } from '../../src/third-party/upstream-connections.js';
 import { thirdPartyHttpOptions } from '../../src/third-party/third-party.module.js';
 import type { FakeSecretSource } from '../doubles/fake-secret-source.js';
 import type { LogCapture } from '../doubles/log-capture.js';
@@ -33,11 +33,11 @@ export async function createThirdPartyClient(
   overrides: Partial<ThirdPartyConfig> = {},
 ): Promise<ThirdPartyClient> {
   const config = { ...NO_RESILIENCE, endpoint, apiKeySecretName: API_KEY_SECRET, maxSockets: 8, ...overrides };
-  const agents = new KeepAliveAgents(config);
+  const connections = new UpstreamConnections(config);
   const moduleRef = await Test.createTestingModule({
-    imports: [HttpModule.register(thirdPartyHttpOptions(config, agents))],
+    imports: [HttpModule.register(thirdPartyHttpOptions(config, connections))],
     providers: [
-      { provide: KeepAliveAgents, useValue: agents },
+      { provide: UpstreamConnections, useValue: connections },
       SecretRedaction,
       ThirdPartyClient,
       SecretsService,
