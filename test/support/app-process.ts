@@ -68,9 +68,10 @@ export class AppProcess {
   }
 
   /** Resolves when the output matches; rejects if the process ends first or time runs out. */
-  async waitForOutput(pattern: RegExp, timeoutMs = 15_000): Promise<void> {
+  async waitForOutput(pattern: RegExp | ((output: string) => boolean), timeoutMs = 15_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (!pattern.test(this.output)) {
+    const matches = typeof pattern === 'function' ? pattern : (output: string) => pattern.test(output);
+    while (!matches(this.output)) {
       if (this.ended() !== undefined || Date.now() > deadline) {
         throw new Error(`output never matched ${pattern} ${this.ended() ?? ''}:\n${this.output}`);
       }
@@ -103,8 +104,8 @@ export class AppProcess {
   }
 }
 
-/** Both start-up checks (Key Vault and the queue) have reported, passing or not. */
-const DIAGNOSED = /StartupDiagnostics[\s\S]*StartupDiagnostics/;
+/** The three start-up checks (Key Vault, the queue, the rate-limit store) have reported, passing or not. */
+const DIAGNOSED = (output: string) => output.split('"StartupDiagnostics"').length > 3;
 
 export interface StartedApp {
   app: AppProcess;
