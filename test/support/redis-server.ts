@@ -148,6 +148,19 @@ export class RedisServer {
       .reduce((sum, entry) => sum + entry.count, 0);
   }
 
+  /** Every string key matching `pattern`, sorted, with its value and its PTTL (-1: no expiry). */
+  async entries(pattern = '*'): Promise<{ key: string; value: string | null; ttlMs: number }[]> {
+    const admin = this.adminClient();
+    const keys = (await admin.keys(pattern)).sort();
+    return Promise.all(
+      keys.map(async (key) => ({
+        key,
+        value: await admin.get(key),
+        ttlMs: await admin.pTTL(key),
+      })),
+    );
+  }
+
   /** Connections logged in as `user` now. */
   async clientCount(user: string): Promise<number> {
     return (await this.adminClient().clientList()).filter((client) => client.user === user).length;
