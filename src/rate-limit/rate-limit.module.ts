@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AppCredential } from '../azure/app-credential.js';
 import { AzureModule } from '../azure/azure.module.js';
+import { SecretRedaction } from '../common/secret-redaction.js';
 import { appConfig, type AppSettings, type RateLimitConfig, rateLimitConfig } from '../config/config.module.js';
 import { LocalRateLimits, type RateLimits } from './local-rate-limits.js';
 import { RATE_LIMITS } from './rate-limit.constants.js';
@@ -11,7 +12,12 @@ import { SharedRateLimits } from './shared-rate-limits.js';
 
 const MINUTE_MS = 60_000;
 
-async function rateLimits(config: RateLimitConfig, credential: AppCredential, app: AppSettings): Promise<RateLimits> {
+async function rateLimits(
+  config: RateLimitConfig,
+  credential: AppCredential,
+  app: AppSettings,
+  redaction: SecretRedaction,
+): Promise<RateLimits> {
   if (app.disabledLayers.has('rate-limit')) {
     return { hit: () => ({}) };
   }
@@ -21,8 +27,10 @@ async function rateLimits(config: RateLimitConfig, credential: AppCredential, ap
     return local;
   }
   const url = config.redisUrl;
+  // A local Redis's password, should any line ever carry it.
+  redaction.add(decodeURIComponent(new URL(url).password));
   const describe = (error: unknown) => redisFailure(redisTarget(url), !hasPassword(url), error);
-  return new SharedRateLimits(await createRedisClient(url, credential, describe), local, policy, describe);
+  return new SharedRateLimits(await createRedisClient(url, credential), local, policy, describe);
 }
 
 /**
@@ -35,7 +43,11 @@ async function rateLimits(config: RateLimitConfig, credential: AppCredential, ap
   imports: [AzureModule],
   providers: [
     RateLimitGuard,
-    { provide: RATE_LIMITS, useFactory: rateLimits, inject: [rateLimitConfig.KEY, AppCredential, appConfig.KEY] },
+    {
+      provide: RATE_LIMITS,
+      useFactory: rateLimits,
+      inject: [rateLimitConfig.KEY, AppCredential, appConfig.KEY, SecretRedaction],
+    },
   ],
   exports: [RateLimitGuard, RATE_LIMITS],
 })

@@ -1,6 +1,5 @@
 import type { TokenCredential } from '@azure/identity';
 import { REDIS_SCOPE } from '../azure/azure.constants.js';
-import type { RedisUnavailableError } from './redis-errors.js';
 import { HIT_SCRIPT, type RedisLimitsClient } from './shared-rate-limits.js';
 
 /** Reconnection waits grow from 100 ms to at most this, for as long as Redis is away. */
@@ -29,15 +28,13 @@ export function hasPassword(url: string): boolean {
  * it is down, commands fail at once (no offline queue) and the client keeps
  * reconnecting in the background.
  */
-export async function createRedisClient(
-  url: string,
-  credential: TokenCredential,
-  onAuthFailure: (error: unknown) => RedisUnavailableError,
-): Promise<RedisLimitsClient> {
+export async function createRedisClient(url: string, credential: TokenCredential): Promise<RedisLimitsClient> {
   const { createClient } = await import('@redis/client');
+  // A refused re-authentication is reported like any other client error, so it is logged with its hint.
+  const reportAuthFailure = (error: unknown) => client.emit('error', error);
   const client = createClient({
     url,
-    credentialsProvider: hasPassword(url) ? undefined : await entraIdCredentials(credential, onAuthFailure),
+    credentialsProvider: hasPassword(url) ? undefined : await entraIdCredentials(credential, reportAuthFailure),
     disableOfflineQueue: true,
     scripts: { hit: HIT_SCRIPT },
     socket: {
@@ -56,7 +53,7 @@ export async function createRedisClient(
   };
 }
 
-async function entraIdCredentials(credential: TokenCredential, onAuthFailure: (error: unknown) => unknown) {
+async function entraIdCredentials(credential: TokenCredential, onAuthFailure: (error: unknown) => void) {
   // Loaded only when Redis is used with Entra ID: it brings its own MSAL.
   const { EntraIdCredentialsProviderFactory } = await import('@redis/entraid');
   return EntraIdCredentialsProviderFactory.createForDefaultAzureCredential({

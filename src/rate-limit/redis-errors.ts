@@ -15,11 +15,11 @@ const FALLBACK = 'each instance counts its own rate limits until it answers';
 
 /**
  * Turns a Redis client error into what an operator should do. Redis error
- * replies name the problem, never the password or token, so their first
- * word is safe to match.
+ * replies name the problem in their first word (also when the client wraps
+ * them, as for a refused re-authentication), never the password or token.
  */
 export function redisFailure(target: string, withToken: boolean, error: unknown): RedisUnavailableError {
-  const reply = error instanceof Error ? (error.message.split(' ')[0] ?? '') : '';
+  const reply = error instanceof Error ? (/\b(WRONGPASS|NOAUTH|NOPERM)\b/.exec(error.message)?.[1] ?? '') : '';
   const hint = (what: string) =>
     new RedisUnavailableError('Rate limits are counted by this instance.', `Redis ${target}: ${what}; ${FALLBACK}`, {
       cause: error,
@@ -38,5 +38,8 @@ export function redisFailure(target: string, withToken: boolean, error: unknown)
   if (error instanceof TimeoutError) {
     return hint('did not answer in time (is the cache overloaded, or in another region?)');
   }
-  return hint(`unreachable (${describeError(error)}): check REDIS_URL and the cache's network access`);
+  // The client's own messages ("Socket closed unexpectedly", "connect ECONNREFUSED <address>") hold no secret.
+  const what =
+    error instanceof Error && error.message ? `${describeError(error)}: ${error.message}` : describeError(error);
+  return hint(`unreachable (${what}): check REDIS_URL and the cache's network access`);
 }

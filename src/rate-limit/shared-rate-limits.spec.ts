@@ -62,7 +62,7 @@ describe('SharedRateLimits', () => {
     expect(redis.calls).toHaveLength(0);
     expect(warn).toHaveBeenCalledTimes(1);
     expect(String(warn.mock.calls[0]?.[0])).toContain(
-      "unreachable (Error ECONNREFUSED): check REDIS_URL and the cache's",
+      'unreachable (Error ECONNREFUSED: connect ECONNREFUSED): check REDIS_URL',
     );
 
     redis.isReady = true;
@@ -72,9 +72,24 @@ describe('SharedRateLimits', () => {
     expect(limits.shared).toBe(true);
   });
 
+  it('while down, logs a new cause once (the token refused after the socket closed), not every repeat', () => {
+    redis.isReady = false;
+    redis.emit('error', new Error('Socket closed unexpectedly'));
+    redis.emit('error', new Error('WRONGPASS invalid username-password pair or user is disabled.'));
+    redis.emit('error', new Error('WRONGPASS invalid username-password pair or user is disabled.'));
+    expect(warn.mock.calls.map(([line]) => String(line))).toEqual([
+      expect.stringMatching(/is down: .*unreachable \(Error: Socket closed unexpectedly\)/),
+      expect.stringMatching(/is still down: .*refused the app's Entra ID token/),
+    ]);
+  });
+
   it('names the missing access policy when Redis refuses the token', () => {
     const refused = redisFailure('cache.example:10000', true, new Error('WRONGPASS invalid username-password pair'));
     expect(refused.hint).toContain("give the app's managed identity an access policy assignment on the cache");
+    const reauth = new Error(
+      'Re-authentication with latest credentials failed: WRONGPASS invalid username-password pair',
+    );
+    expect(redisFailure('cache.example:10000', true, reauth).hint).toContain('access policy assignment');
     const password = redisFailure('localhost:6379', false, new Error('WRONGPASS invalid username-password pair'));
     expect(password.hint).toContain('refused the password in REDIS_URL');
   });

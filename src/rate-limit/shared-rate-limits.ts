@@ -70,6 +70,9 @@ function withinCallTimeout<T>(call: Promise<T>): Promise<T> {
  */
 export class SharedRateLimits implements RateLimits, OnModuleInit, OnApplicationShutdown {
   readonly status: DependencyStatus;
+  private readonly logger = new Logger(SharedRateLimits.name);
+  /** The hint of the failure last logged, so a different one is logged too while Redis stays down. */
+  private lastHint?: string;
   /** Settles with the first connection attempt: ready, or the failure (for the start-up diagnostics). */
   readonly firstConnection: Promise<void>;
   private retryAt = 0;
@@ -80,14 +83,14 @@ export class SharedRateLimits implements RateLimits, OnModuleInit, OnApplication
     private readonly policy: RateLimitPolicy,
     private readonly describeFailure: (error: unknown) => RedisUnavailableError,
   ) {
-    this.status = new DependencyStatus('Redis (shared rate limits)', new Logger(SharedRateLimits.name));
+    this.status = new DependencyStatus('Redis (shared rate limits)', this.logger);
     this.firstConnection = new Promise((resolve, reject) => {
       redis.on('ready', () => {
         this.status.succeeded();
         resolve();
       });
       redis.on('error', (error) => {
-        this.status.failed(describeFailure(error));
+        this.failed(error);
         reject(describeFailure(error));
       });
     });
@@ -101,7 +104,7 @@ export class SharedRateLimits implements RateLimits, OnModuleInit, OnApplication
 
   onModuleInit(): void {
     // In the background: the client reconnects by itself, and until it is ready requests are counted locally.
-    this.redis.connect().catch((error: unknown) => this.status.failed(this.describeFailure(error)));
+    this.redis.connect().catch((error: unknown) => this.failed(error));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -124,8 +127,19 @@ export class SharedRateLimits implements RateLimits, OnModuleInit, OnApplication
       return verdictFor(this.policy, clientHits, globalHits, now);
     } catch (error) {
       this.retryAt = Date.now() + RETRY_REDIS_AFTER_MS;
-      this.status.failed(this.describeFailure(error));
+      this.failed(error);
       return this.local.hit(client);
     }
+  }
+
+  /** Records the failure; while Redis stays down, a different cause (say, the token now refused) is logged too. */
+  private failed(error: unknown): void {
+    const failure = this.describeFailure(error);
+    const hint = failure.hint ?? failure.detail;
+    if (this.status.state === 'down' && hint !== this.lastHint) {
+      this.logger.warn(`${this.status.name} is still down: ${hint}`);
+    }
+    this.lastHint = hint;
+    this.status.failed(failure);
   }
 }

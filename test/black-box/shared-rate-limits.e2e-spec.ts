@@ -101,6 +101,8 @@ describe('rate limits shared in Redis (node dist/main.js, production stack, redi
   /** Every token the identity endpoint issued, for every resource. */
   const issued: IssuedToken[] = [];
   const running: AppProcess[] = [];
+  /** Object ids whose access policy no longer takes new tokens (as if it had been removed). */
+  const revoked = new Set<string>();
 
   beforeAll(async () => {
     stack = await ProductionStack.start();
@@ -110,7 +112,7 @@ describe('rate limits shared in Redis (node dist/main.js, production stack, redi
       issued.push(token);
       const { resource, clientId, oid } = token;
       // The cache has an access policy for each identity's own object id, which logs in with its newest two tokens.
-      if (resource === REDIS_RESOURCE && oid === stack.identity.objectIdFor(clientId)) {
+      if (resource === REDIS_RESOURCE && oid === stack.identity.objectIdFor(clientId) && !revoked.has(oid)) {
         await redis.rotatePassword(oid, token.token);
       }
     };
@@ -262,6 +264,25 @@ describe('rate limits shared in Redis (node dist/main.js, production stack, redi
     expect(globals.reduce((sum, entry) => sum + Number(entry.value), 0)).toBeGreaterThanOrEqual(1);
     expect(await redis.entries(`${KEY_PREFIX}*:client:203.0.113.20`)).toHaveLength(1);
   }, 120_000);
+
+  it('a re-authentication Redis refuses: a warning naming the access policy, and requests are still served', async () => {
+    const clientId = randomUUID();
+    const oid = stack.identity.objectIdFor(clientId);
+    stack.identity.tokenLifetimeSeconds = 4;
+    try {
+      const { app, base } = await startApp({ ...HIGH_LIMITS, AZURE_CLIENT_ID: clientId });
+      expect((await readiness(base)).store).toBe('shared');
+      revoked.add(oid); // the next token's AUTH is refused
+      const warning = await logLine(app, { level: 'warn', msg: /refused the app's Entra ID token/ });
+      expect(warning).toMatch(/give the app's managed identity an access policy assignment on the cache/);
+      expect(await redis.authFailures(oid)).toBeGreaterThan(0);
+      for (let i = 0; i < 5; i++) {
+        expect((await getCode(base, { 'x-forwarded-for': '203.0.113.50' })).status).toBe(200);
+      }
+    } finally {
+      stack.identity.tokenLifetimeSeconds = 3600;
+    }
+  }, 60_000);
 
   it('a token Redis refuses: a warning naming the access policy, local limits until it is assigned, no token shown', async () => {
     // Tokens for Redis now carry an object id the cache has no access policy for.
