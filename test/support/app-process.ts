@@ -73,7 +73,7 @@ export class AppProcess {
     const matches = typeof pattern === 'function' ? pattern : (output: string) => pattern.test(output);
     while (!matches(this.output)) {
       if (this.ended() !== undefined || Date.now() > deadline) {
-        throw new Error(`output never matched ${pattern} ${this.ended() ?? ''}:\n${this.output}`);
+        throw new Error(`output never matched ${String(pattern)} ${this.ended() ?? ''}:\n${this.output}`);
       }
       await sleep(50);
     }
