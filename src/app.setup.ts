@@ -25,6 +25,8 @@ export function configureApp(app: INestApplication): void {
   const http = express.get<string, HttpConfig>(httpConfig.KEY);
   express.set('trust proxy', http.trustProxyHops);
   express.disable('x-powered-by');
+  // Every answer is different and most are no-store: an ETag would only cost a hash of each body.
+  express.set('etag', false);
   express.use(requestIdMiddleware);
   // Helmet's defaults (CSP default-src 'self', HSTS, nosniff, ...) are enough for the home page and Swagger UI.
   if (!express.get<string, AppSettings>(appConfig.KEY).disabledLayers.has('security-headers')) {

@@ -11,10 +11,15 @@ export const telemetryEnabled = Boolean(connectionString);
 
 // Loaded only when on: the OpenTelemetry stack is large, and most local runs do not need it.
 const monitor = connectionString ? await import('@azure/monitor-opentelemetry') : undefined;
-monitor?.useAzureMonitor({
-  azureMonitorExporterOptions: { connectionString },
-  instrumentationOptions: { http: { enabled: true }, azureSdk: { enabled: true } },
-});
+if (monitor) {
+  monitor.useAzureMonitor({
+    azureMonitorExporterOptions: { connectionString },
+    instrumentationOptions: { http: { enabled: true }, azureSdk: { enabled: true } },
+  });
+  // The third-party call goes through undici, which the distro does not instrument by itself.
+  const { UndiciInstrumentation } = await import('@opentelemetry/instrumentation-undici');
+  new UndiciInstrumentation().enable();
+}
 
 /** Longest a shutdown waits for buffered telemetry: stopping the container matters more. */
 const FLUSH_LIMIT_MS = 3_000;
