@@ -26,6 +26,7 @@ const states = {
 };
 const THIRD_PARTY = { status: 'up', retryBudget: 'available' };
 const RATE_LIMITS = { status: 'up', store: 'shared' };
+const ALL_UP = { process: UP, secret: UP, queue: UP, credential: UP, thirdParty: THIRD_PARTY, rateLimits: RATE_LIMITS };
 const body = {
   type: 'object',
   properties: { status: { type: 'string', enum: ['ok', 'error'] }, info: states, error: states, details: states },
@@ -44,23 +45,9 @@ export function ApiReadiness(): MethodDecorator {
         ...body,
         example: {
           status: 'ok',
-          info: {
-            process: UP,
-            secret: UP,
-            queue: UP,
-            credential: UP,
-            thirdParty: THIRD_PARTY,
-            rateLimits: RATE_LIMITS,
-          },
+          info: ALL_UP,
           error: {},
-          details: {
-            process: UP,
-            secret: UP,
-            queue: UP,
-            credential: UP,
-            thirdParty: THIRD_PARTY,
-            rateLimits: RATE_LIMITS,
-          },
+          details: ALL_UP,
         },
       },
     }),
@@ -72,14 +59,7 @@ export function ApiReadiness(): MethodDecorator {
           status: 'error',
           info: { process: UP, secret: UP, credential: UP, thirdParty: THIRD_PARTY, rateLimits: RATE_LIMITS },
           error: { queue: DOWN },
-          details: {
-            process: UP,
-            secret: UP,
-            queue: DOWN,
-            credential: UP,
-            thirdParty: THIRD_PARTY,
-            rateLimits: RATE_LIMITS,
-          },
+          details: { ...ALL_UP, queue: DOWN },
         },
       },
     }),
