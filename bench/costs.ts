@@ -20,6 +20,21 @@ export const LAYERS = [
   { name: 'http-adapter', what: "third-party HTTP adapter (axios's stock adapter replaced by a bare request)" },
 ] as const;
 
+/**
+ * The cost table's load: a fixed rate below every variant's saturation, because CPU per request at saturation moves
+ * with the machine's noise by more than one layer costs. Each variant runs `COST_ROUNDS` times (at least),
+ * interleaved with the others, and its median counts.
+ */
+const COST_RATE = 150;
+const COST_CONNECTIONS = 10;
+const COST_ROUNDS = 3;
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
 export interface CostRow {
   disabled: string;
   what: string;
@@ -47,7 +62,7 @@ export async function measureCosts(
   options: BenchOptions,
   progress: (run: RunResult, label: string) => void,
 ): Promise<CostTable> {
-  const cell: Cell = { delayMs: 0, connections: Math.max(...options.cells.map((each) => each.connections)) };
+  const cell: Cell = { delayMs: 0, connections: COST_CONNECTIONS, rate: COST_RATE };
   const probeValue = LAYERS[0].name;
   const probe = await measure(
     target,
@@ -68,7 +83,7 @@ export async function measureCosts(
   const variants = [...LAYERS.map((layer) => layer.name), LAYERS.map((layer) => layer.name).join(',')];
   const runs: { disabled: string; run: RunResult }[] = [];
   let failed = 0;
-  for (let round = 0; round < options.rounds; round++) {
+  for (let round = 0; round < Math.max(COST_ROUNDS, options.rounds); round++) {
     for (const disabled of ['', ...variants]) {
       const env: Record<string, string> = disabled === '' ? {} : { BENCH_DISABLE: disabled };
       const run = await measure(target, service, cell, options, { env });
@@ -79,12 +94,11 @@ export async function measureCosts(
       runs.push({ disabled, run });
     }
   }
-  const summaryOf = (disabled: string) =>
-    summarize(
-      runs.filter((entry) => entry.disabled === disabled).map((entry) => entry.run),
-      'service',
-      cell,
-    )!;
+  const summaryOf = (disabled: string): Summary => {
+    const mine = runs.filter((entry) => entry.disabled === disabled).map((entry) => entry.run);
+    const cpuMsPerRequest = median(mine.map((run) => (run.ok > 0 ? (run.cpuSeconds * 1000) / run.ok : NaN)));
+    return { ...summarize(mine, 'service', cell)!, cpuMsPerRequest };
+  };
   const baseline = summaryOf('');
   const rows = variants.map((disabled) => {
     const summary = summaryOf(disabled);

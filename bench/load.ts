@@ -36,8 +36,11 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }
 
-/** Drives GET /api/v1/getcode over `connections` keep-alive connections for `seconds`, checking every answer. */
-export async function drive(base: string, connections: number, seconds: number): Promise<LoadResult> {
+/**
+ * Drives GET /api/v1/getcode over `connections` keep-alive connections for `seconds` (at `rate` requests per second
+ * in total when given, else as fast as they answer), checking every answer.
+ */
+export async function drive(base: string, connections: number, seconds: number, rate?: number): Promise<LoadResult> {
   let ok = 0;
   let bad = 0;
   let firstFailure: string | undefined;
@@ -48,6 +51,7 @@ export async function drive(base: string, connections: number, seconds: number):
         url: base,
         connections,
         duration: seconds,
+        ...(rate !== undefined && { overallRate: rate }),
         timeout: 10,
         requests: [
           {

@@ -23,7 +23,8 @@ export function containerNodeArgs(dockerfile = readFileSync('Dockerfile', 'utf8'
   return app.slice(1, app.indexOf('dist/main.js'));
 }
 
-export const describeCell = (cell: Cell): string => `third party ${cell.delayMs} ms, ${cell.connections} conn.`;
+export const describeCell = (cell: Cell): string =>
+  `third party ${cell.delayMs} ms, ${cell.connections} conn.${cell.rate ? ` at ${cell.rate}/s` : ''}`;
 
 const ms = (value: number): string => value.toFixed(value < 10 ? 2 : 1);
 

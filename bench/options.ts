@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 export interface Cell {
   delayMs: number;
   connections: number;
+  /** Requests per second in total (open loop), when the load is not as fast as the connections can go. */
+  rate?: number;
 }
 
 export interface BenchOptions {

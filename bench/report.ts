@@ -63,7 +63,9 @@ function costSection(costs: CostTable, minimalCpu: number | undefined): string[]
   }
   lines.push(
     `The service with one layer switched off (\`BENCH_DISABLE=<layer>\`, a test-only switch), third party ` +
-      `${costs.cell.delayMs} ms, ${costs.cell.connections} connections, alternating with the service as built. ` +
+      `${costs.cell.delayMs} ms, ${costs.cell.connections} connections at a steady ${costs.cell.rate ?? '-'} ` +
+      'requests/s in total (below saturation, where CPU per request is steadier), each variant several times ' +
+      'interleaved with the service as built; CPU per request is the median of its runs. ' +
       `As built: ${fixed(costs.baseline.cpuMsPerRequest, 3)} ms CPU/request` +
       (minimalCpu ? `; the minimal implementation: ${fixed(minimalCpu, 3)} ms.` : '.'),
     '',

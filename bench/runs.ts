@@ -110,10 +110,10 @@ export async function measure(
     const base = `http://127.0.0.1:${port}`;
     await firstAnswer(base);
     const startupSeconds = (performance.now() - spawnedAt) / 1000;
-    const warmup = await drive(base, cell.connections, options.warmupSeconds);
+    const warmup = await drive(base, cell.connections, options.warmupSeconds, cell.rate);
     const cpuBefore = app.cpuSeconds();
     const fromUs = monotonicUs();
-    const load = await drive(base, cell.connections, options.durationSeconds);
+    const load = await drive(base, cell.connections, options.durationSeconds, cell.rate);
     const windowUs = { fromUs, toUs: monotonicUs() };
     const cpuSeconds = app.cpuSeconds() - cpuBefore;
     const peakRssMiB = app.peakRssMiB();
