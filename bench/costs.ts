@@ -57,21 +57,16 @@ const acknowledged = (run: RunResult, value: string): boolean =>
 
 /** The service with each layer off in turn (and all of them off), alternating with the service as built. */
 export async function measureCosts(
-  target: Target,
+  onFreshStack: <T>(work: (target: Target) => Promise<T>) => Promise<T>,
   service: Implementation,
   options: BenchOptions,
   progress: (run: RunResult, label: string) => void,
 ): Promise<CostTable> {
   const cell: Cell = { delayMs: 0, connections: COST_CONNECTIONS, rate: COST_RATE };
   const probeValue = LAYERS[0].name;
-  const probe = await measure(
-    target,
-    service,
-    cell,
-    { durationSeconds: 1, warmupSeconds: 1 },
-    {
-      env: { BENCH_DISABLE: probeValue },
-    },
+  const probeEnv = { env: { BENCH_DISABLE: probeValue } };
+  const probe = await onFreshStack((target) =>
+    measure(target, service, cell, { durationSeconds: 1, warmupSeconds: 1 }, probeEnv),
   );
   if (!acknowledged(probe, probeValue)) {
     const note =
@@ -83,16 +78,19 @@ export async function measureCosts(
   const variants = [...LAYERS.map((layer) => layer.name), LAYERS.map((layer) => layer.name).join(',')];
   const runs: { disabled: string; run: RunResult }[] = [];
   let failed = 0;
+  // A fresh stack each round: Azurite's in-memory store slows to a stall after a few dozen runs on one.
   for (let round = 0; round < Math.max(COST_ROUNDS, options.rounds); round++) {
-    for (const disabled of ['', ...variants]) {
-      const env: Record<string, string> = disabled === '' ? {} : { BENCH_DISABLE: disabled };
-      const run = await measure(target, service, cell, options, { env });
-      progress(run, disabled === '' ? 'service' : `service -${disabled.includes(',') ? 'all' : disabled}`);
-      if (run.failed > 0 || (disabled !== '' && !acknowledged(run, disabled))) {
-        failed++;
+    await onFreshStack(async (target) => {
+      for (const disabled of ['', ...variants]) {
+        const env: Record<string, string> = disabled === '' ? {} : { BENCH_DISABLE: disabled };
+        const run = await measure(target, service, cell, options, { env });
+        progress(run, disabled === '' ? 'service' : `service -${disabled.includes(',') ? 'all' : disabled}`);
+        if (run.failed > 0 || (disabled !== '' && !acknowledged(run, disabled))) {
+          failed++;
+        }
+        runs.push({ disabled, run });
       }
-      runs.push({ disabled, run });
-    }
+    });
   }
   const summaryOf = (disabled: string): Summary => {
     const mine = runs.filter((entry) => entry.disabled === disabled).map((entry) => entry.run);

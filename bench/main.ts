@@ -109,8 +109,11 @@ export async function runBench(argv: string[]): Promise<number> {
     const runs = await measureAll(workDir, implementations, options);
     let costs: CostTable | undefined;
     if (options.costs) {
-      costs = await onFreshStack(workDir, (target) =>
-        measureCosts(target, implementations[0]!, options, (run, label) => progress(run, label)),
+      costs = await measureCosts(
+        (work) => onFreshStack(workDir, work),
+        implementations[0]!,
+        options,
+        (run, label) => progress(run, label),
       );
     }
     let profiles: Record<string, ProfileResult> | undefined;
