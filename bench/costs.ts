@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { percentile } from './load.ts';
 import type { BenchOptions, Cell } from './options.ts';
 import { type Implementation, measure, type RunResult, type Target } from './runs.ts';
 import { type Summary, summarize } from './summary.ts';
@@ -28,12 +29,6 @@ export const LAYERS = [
 const COST_RATE = 150;
 const COST_CONNECTIONS = 10;
 const COST_ROUNDS = 3;
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
 
 export interface CostRow {
   disabled: string;
@@ -94,7 +89,10 @@ export async function measureCosts(
   }
   const summaryOf = (disabled: string): Summary => {
     const mine = runs.filter((entry) => entry.disabled === disabled).map((entry) => entry.run);
-    const cpuMsPerRequest = median(mine.map((run) => (run.ok > 0 ? (run.cpuSeconds * 1000) / run.ok : NaN)));
+    const cpuMsPerRequest = percentile(
+      mine.map((run) => (run.ok > 0 ? (run.cpuSeconds * 1000) / run.ok : NaN)),
+      50,
+    );
     return { ...summarize(mine, 'service', cell)!, cpuMsPerRequest };
   };
   const baseline = summaryOf('');

@@ -1,4 +1,3 @@
-import { TimeoutError } from '@redis/client';
 import { describeError } from '../common/describe-error.js';
 import { ServiceError } from '../common/service-error.js';
 
@@ -35,7 +34,8 @@ export function redisFailure(target: string, withToken: boolean, error: unknown)
   if (reply === 'NOPERM') {
     return hint('the access policy of the app\'s identity does not allow the rate-limit commands: assign "default"');
   }
-  if (error instanceof TimeoutError) {
+  // The call's bound (AbortSignal.timeout) rejects with a DOMException named TimeoutError.
+  if ((error as { name?: unknown } | undefined)?.name === 'TimeoutError') {
     return hint('did not answer in time (is the cache overloaded, or in another region?)');
   }
   // The client's own messages ("Socket closed unexpectedly", "connect ECONNREFUSED <address>") hold no secret.

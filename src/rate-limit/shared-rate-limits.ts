@@ -1,5 +1,6 @@
 import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { defineScript, TimeoutError } from '@redis/client';
+import { defineScript } from '@redis/client';
+import { untilAborted } from '../common/deadline.js';
 import { DependencyStatus } from '../common/dependency-status.js';
 import {
   type LocalRateLimits,
@@ -50,18 +51,6 @@ export interface RedisLimitsClient {
   on(event: 'ready' | 'error', listener: (error?: unknown) => void): unknown;
 }
 
-/** Redis's reply, or a `TimeoutError` after `REDIS_CALL_TIMEOUT_MS` (the client's own timeout covers only the wait to send). */
-function withinCallTimeout<T>(call: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new TimeoutError(`no answer in ${REDIS_CALL_TIMEOUT_MS} ms`)),
-      REDIS_CALL_TIMEOUT_MS,
-    );
-  });
-  return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
-}
-
 /**
  * The limits shared by every instance, in Redis. A call that fails or takes
  * longer than `REDIS_CALL_TIMEOUT_MS` is counted by this instance instead
@@ -89,10 +78,7 @@ export class SharedRateLimits implements RateLimits, OnModuleInit, OnApplication
         this.status.succeeded();
         resolve();
       });
-      redis.on('error', (error) => {
-        this.failed(error);
-        reject(describeFailure(error));
-      });
+      redis.on('error', (error) => reject(this.failed(error)));
     });
     this.firstConnection.catch(() => undefined);
   }
@@ -120,8 +106,10 @@ export class SharedRateLimits implements RateLimits, OnModuleInit, OnApplication
     // One hash tag per window keeps both keys in one slot of a clustered cache.
     const keys = [`${KEY_PREFIX}{${window}}:client:${client}`, `${KEY_PREFIX}{${window}}:global`] as const;
     try {
-      const [clientHits, globalHits] = await withinCallTimeout(
+      // The client's own timeout covers only the wait to send; this one bounds the answer too.
+      const [clientHits, globalHits] = await untilAborted(
         this.redis.hit(...keys, 2 * this.policy.windowMs, this.policy.perClient),
+        AbortSignal.timeout(REDIS_CALL_TIMEOUT_MS),
       );
       this.status.succeeded();
       return verdictFor(this.policy, clientHits, globalHits, now);
@@ -133,7 +121,7 @@ export class SharedRateLimits implements RateLimits, OnModuleInit, OnApplication
   }
 
   /** Records the failure; while Redis stays down, a different cause (say, the token now refused) is logged too. */
-  private failed(error: unknown): void {
+  private failed(error: unknown): RedisUnavailableError {
     const failure = this.describeFailure(error);
     const hint = failure.hint ?? failure.detail;
     if (this.status.state === 'down' && hint !== this.lastHint) {
@@ -141,5 +129,6 @@ export class SharedRateLimits implements RateLimits, OnModuleInit, OnApplication
     }
     this.lastHint = hint;
     this.status.failed(failure);
+    return failure;
   }
 }
