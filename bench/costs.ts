@@ -18,7 +18,10 @@ export const LAYERS = [
     what: 'resilience pipeline of the third-party call (timeout, retries, circuit breaker, bulkhead)',
   },
   { name: 'request-budget', what: 'request budget (the deadline of one request)' },
-  { name: 'http-adapter', what: "third-party HTTP adapter (axios's stock adapter replaced by a bare request)" },
+  {
+    name: 'http-adapter',
+    what: 'third-party HTTP client (axios through @nestjs/axios replaced by a bare undici request)',
+  },
 ] as const;
 
 /**

@@ -82,8 +82,37 @@ function costSection(costs: CostTable, minimalCpu: number | undefined): string[]
   return [...lines, ''];
 }
 
+function layerSection(profiles: Record<string, ProfileResult>): string[] {
+  const names = Object.keys(profiles);
+  const first = profiles[names[0] ?? ''];
+  if (!first) {
+    return [];
+  }
+  const usOf = (name: string, layer: string): number =>
+    profiles[name]?.layers.find((entry) => entry.name === layer)?.usPerRequest ?? NaN;
+  const total = (name: string): number =>
+    profiles[name]?.layers.reduce((sum, entry) => sum + entry.usPerRequest, 0) ?? NaN;
+  return [
+    "## Where each request's CPU time goes, by layer",
+    '',
+    "From the CPU profiles below (main thread, measured window), divided by the run's answers. Each sample " +
+      'counts for the innermost layer on its stack, so a layer includes the Node.js code it calls (helmet its ' +
+      '`setHeader`s, pino its writes to stdout); socket reads and writes are a layer of their own. Sampling (about ' +
+      "one sample per millisecond) makes these steadier than switching a layer off, but the profiler's own overhead " +
+      'inflates every row a little.',
+    '',
+    `| layer | ${names.map((name) => `${name} µs/request`).join(' | ')} |`,
+    `|---|${names.map(() => '---:').join('|')}|`,
+    ...first.layers.map(
+      (layer) => `| ${layer.name} | ${names.map((name) => fixed(usOf(name, layer.name), 0)).join(' | ')} |`,
+    ),
+    `| **all** | ${names.map((name) => `**${fixed(total(name), 0)}**`).join(' | ')} |`,
+    '',
+  ];
+}
+
 function profileSection(profiles: Record<string, ProfileResult>): string[] {
-  const lines = ['## Where the CPU time goes (self time by package)', ''];
+  const lines = [...layerSection(profiles), '## Where the CPU time goes (self time by package)', ''];
   for (const [name, result] of Object.entries(profiles)) {
     lines.push(
       `**${name}** (\`${result.file}\`, ${result.windowed ? 'measured window only' : 'whole process, start-up included'}):`,

@@ -27,11 +27,19 @@ export class CodesService {
 
   async issue(requestId: string): Promise<CodeResponseDto> {
     // One budget for the whole request: the key (if not cached), the third-party call and the queue write.
-    const deadline = this.budgeted ? AbortSignal.timeout(this.config.requestBudgetMs) : undefined;
-    const value = await this.thirdParty.getNumber(deadline);
-    const code = formatCode(value);
-    const timestamp = new Date().toISOString();
-    await this.queue.publish({ code, timestamp, requestId }, deadline);
-    return { code, timestamp };
+    // A timer cleared when the request ends: AbortSignal.timeout's would stay pending for the whole budget.
+    const budget = this.budgeted ? new AbortController() : undefined;
+    const timer =
+      budget &&
+      setTimeout(() => budget.abort(new DOMException('budget spent', 'TimeoutError')), this.config.requestBudgetMs);
+    try {
+      const value = await this.thirdParty.getNumber(budget?.signal);
+      const code = formatCode(value);
+      const timestamp = new Date().toISOString();
+      await this.queue.publish({ code, timestamp, requestId }, budget?.signal);
+      return { code, timestamp };
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

@@ -1,11 +1,11 @@
 import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { type AxiosResponse, isAxiosError } from 'axios';
-import { firstValueFrom } from 'rxjs';
+import { isAxiosError } from 'axios';
 import { DeadlineExceededError, untilAborted } from '../common/deadline.js';
 import { describeError } from '../common/describe-error.js';
 import { appConfig, type AppSettings, type ThirdPartyConfig, thirdPartyConfig } from '../config/config.module.js';
 import { SecretsService } from '../secrets/secrets.service.js';
+import { bareGet, type UpstreamAnswer, type UpstreamGet } from './bare-adapter.js';
 import type { RetryBudgetState } from './retry-budget.js';
 import {
   createThirdPartyPolicy,
@@ -40,6 +40,8 @@ export class ThirdPartyClient {
 
   private readonly policy: ThirdPartyPipeline;
 
+  private readonly get: UpstreamGet;
+
   constructor(
     private readonly http: HttpService,
     private readonly secrets: SecretsService,
@@ -49,6 +51,10 @@ export class ThirdPartyClient {
     this.policy = app.disabledLayers.has('resilience')
       ? unprotectedPolicy(config)
       : createThirdPartyPolicy(config, this.logger);
+    // The axios instance itself: HttpService's Observable cancels every finished call, which costs an error per call.
+    this.get = app.disabledLayers.has('http-adapter')
+      ? bareGet(config.maxSockets)
+      : (url, options) => this.http.axiosRef.get<string>(url, options);
   }
 
   /** The retry budget of this instance, from memory: `exhausted` while failed calls are not being retried. */
@@ -93,11 +99,9 @@ export class ThirdPartyClient {
     return this.readValue(response);
   }
 
-  private async send(key: string, signal: AbortSignal): Promise<AxiosResponse<string>> {
+  private async send(key: string, signal: AbortSignal): Promise<UpstreamAnswer> {
     try {
-      return await firstValueFrom(
-        this.http.get<string>(this.config.endpoint, { headers: { [KEY_HEADER]: key }, signal }),
-      );
+      return await this.get(this.config.endpoint, { headers: { [KEY_HEADER]: key }, signal });
     } catch (error) {
       throw this.translateTransportError(error);
     }
@@ -117,7 +121,7 @@ export class ThirdPartyClient {
     );
   }
 
-  private keyRejected(response: AxiosResponse, why: string): ThirdPartyKeyRejectedError {
+  private keyRejected(response: UpstreamAnswer, why: string): ThirdPartyKeyRejectedError {
     return new ThirdPartyKeyRejectedError(
       THIRD_PARTY_DETAIL.failed,
       `Third-party API answered HTTP ${response.status} to the key in secret "${this.config.apiKeySecretName}" ` +
@@ -125,7 +129,7 @@ export class ThirdPartyClient {
     );
   }
 
-  private readValue(response: AxiosResponse<string>): number {
+  private readValue(response: UpstreamAnswer): number {
     if (response.status < 200 || response.status > 299) {
       throw new ThirdPartyStatusError(
         THIRD_PARTY_DETAIL.failed,

@@ -1,9 +1,8 @@
 import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import type { AxiosRequestConfig } from 'axios';
-import { appConfig, type AppSettings, type ThirdPartyConfig, thirdPartyConfig } from '../config/config.module.js';
+import { type ThirdPartyConfig, thirdPartyConfig } from '../config/config.module.js';
 import { SecretsModule } from '../secrets/secrets.module.js';
-import { bareFetchAdapter } from './bare-adapter.js';
 import { ThirdPartyClient } from './third-party.client.js';
 import { undiciAdapter } from './undici-adapter.js';
 import { UpstreamConnections } from './upstream-connections.js';
@@ -12,13 +11,9 @@ import { UpstreamConnections } from './upstream-connections.js';
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
 /** axios settings for the third-party API: undici's kept-alive connections, a timeout, no redirects. */
-export function thirdPartyHttpOptions(
-  config: ThirdPartyConfig,
-  connections: UpstreamConnections,
-  app?: AppSettings,
-): AxiosRequestConfig {
+export function thirdPartyHttpOptions(config: ThirdPartyConfig, connections: UpstreamConnections): AxiosRequestConfig {
   return {
-    adapter: app?.disabledLayers.has('http-adapter') ? bareFetchAdapter : undiciAdapter(connections.dispatcher),
+    adapter: undiciAdapter(connections.dispatcher),
     timeout: config.attemptTimeoutMs,
     // A redirect would carry x-functions-key to another URL: refuse them.
     maxRedirects: 0,
@@ -26,6 +21,9 @@ export function thirdPartyHttpOptions(
     // Every status is an answer we map ourselves; only transport failures throw.
     validateStatus: () => true,
     responseType: 'text',
+    // No request body, and the answer is parsed by the client: axios's default transforms would only cost time.
+    transformRequest: [],
+    transformResponse: [],
     headers: { accept: 'application/json' },
   };
 }
@@ -37,7 +35,7 @@ export function thirdPartyHttpOptions(
     HttpModule.registerAsync({
       extraProviders: [UpstreamConnections],
       useFactory: thirdPartyHttpOptions,
-      inject: [thirdPartyConfig.KEY, UpstreamConnections, appConfig.KEY],
+      inject: [thirdPartyConfig.KEY, UpstreamConnections],
     }),
   ],
   providers: [ThirdPartyClient],

@@ -1,7 +1,7 @@
 /** How the third party's answers are read: rejected keys, Retry-After, the integer value. */
-import type { AxiosResponse } from 'axios';
+import type { UpstreamAnswer } from './bare-adapter.js';
 
-export function isKeyRejected(response: AxiosResponse): boolean {
+export function isKeyRejected(response: Pick<UpstreamAnswer, 'status'>): boolean {
   return response.status === 401 || response.status === 403;
 }
 

@@ -22,8 +22,15 @@ const TIMED_OUT = Symbol('timed out');
  * `ETIMEDOUT`.
  */
 export function undiciAdapter(dispatcher: Dispatcher): AxiosAdapter {
+  // The client calls one endpoint: its URL is parsed again only when it changes.
+  let lastUrl = '';
+  let target = { origin: '', path: '' };
   return async (config): Promise<AxiosResponse<string>> => {
-    const url = new URL(String(config.url));
+    if (config.url !== lastUrl) {
+      const url = new URL(String(config.url));
+      target = { origin: url.origin, path: `${url.pathname}${url.search}` };
+      lastUrl = String(config.url);
+    }
     const controller = new AbortController();
     const timer = config.timeout ? setTimeout(() => controller.abort(TIMED_OUT), config.timeout) : undefined;
     const outer = config.signal as AbortSignal | undefined;
@@ -32,8 +39,8 @@ export function undiciAdapter(dispatcher: Dispatcher): AxiosAdapter {
     let response: AxiosResponse<string>;
     try {
       const answer = await dispatcher.request({
-        origin: url.origin,
-        path: `${url.pathname}${url.search}`,
+        origin: target.origin,
+        path: target.path,
         method: (config.method ?? 'get').toUpperCase(),
         headers: config.headers.toJSON(true),
         signal: outer?.aborted ? outer : controller.signal,

@@ -12,7 +12,9 @@ export class UpstreamConnections implements OnModuleDestroy {
   readonly dispatcher: Dispatcher;
 
   constructor(@Inject(thirdPartyConfig.KEY) config: ThirdPartyConfig) {
-    this.dispatcher = new EnvHttpProxyAgent({ connections: config.maxSockets });
+    // NO_PROXY read once: left to undici, it is read from the environment again on every request.
+    const noProxy = process.env.no_proxy ?? process.env.NO_PROXY ?? '';
+    this.dispatcher = new EnvHttpProxyAgent({ connections: config.maxSockets, noProxy });
   }
 
   async onModuleDestroy(): Promise<void> {
