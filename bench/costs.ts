@@ -25,20 +25,23 @@ export const LAYERS = [
 ] as const;
 
 /**
- * The cost table's load: a fixed rate below every variant's saturation, because CPU per request at saturation moves
- * with the machine's noise by more than one layer costs. Each variant runs `COST_ROUNDS` times (at least),
- * interleaved with the others, and its median counts.
+ * The cost table's load: each variant runs at the same time as the service as built, both at a fixed rate below
+ * saturation, so the machine's drift (Azurite slowing down, the other core busy) hits both alike; the saving is the
+ * median over the rounds of the pair's difference. A control pair (nothing off) shows how large the noise is.
  */
-const COST_RATE = 150;
-const COST_CONNECTIONS = 10;
+const COST_RATE = 100;
+const COST_CONNECTIONS = 5;
 const COST_ROUNDS = 3;
+const CONTROL = '';
 
 export interface CostRow {
   disabled: string;
   what: string;
   summary: Summary;
-  /** Baseline CPU per request minus this row's: what the layer costs. */
+  /** Median over the rounds of (as built − this variant), CPU ms per request: what the layer costs. */
   savedMs: number;
+  /** The smallest and largest of those differences. */
+  savedRangeMs: [number, number];
 }
 
 export interface CostTable {
@@ -53,7 +56,9 @@ export interface CostTable {
 const acknowledged = (run: RunResult, value: string): boolean =>
   readFileSync(run.logPath, 'utf8').includes(`BENCH_DISABLE=${value}`);
 
-/** The service with each layer off in turn (and all of them off), alternating with the service as built. */
+const cpuMs = (run: RunResult): number => (run.ok > 0 ? (run.cpuSeconds * 1000) / run.ok : NaN);
+
+/** The service with each layer off in turn (and all at once), each run beside the service as built. */
 export async function measureCosts(
   onFreshStack: <T>(work: (target: Target) => Promise<T>) => Promise<T>,
   service: Implementation,
@@ -73,37 +78,44 @@ export async function measureCosts(
     process.stdout.write(`cost table: ${note}\n`);
     return { cell, supported: false, note, rows: [], failed: 0 };
   }
-  const variants = [...LAYERS.map((layer) => layer.name), LAYERS.map((layer) => layer.name).join(',')];
-  const runs: { disabled: string; run: RunResult }[] = [];
+  const variants = [CONTROL, ...LAYERS.map((layer) => layer.name), LAYERS.map((layer) => layer.name).join(',')];
+  const pairs: { disabled: string; base: RunResult; off: RunResult }[] = [];
   let failed = 0;
-  // A fresh stack each round: Azurite's in-memory store slows to a stall after a few dozen runs on one.
+  // A fresh stack for each pair: Azurite's in-memory store stalls after some dozens of busy queues on one.
   for (let round = 0; round < Math.max(COST_ROUNDS, options.rounds); round++) {
-    await onFreshStack(async (target) => {
-      for (const disabled of ['', ...variants]) {
-        const env: Record<string, string> = disabled === '' ? {} : { BENCH_DISABLE: disabled };
-        const run = await measure(target, service, cell, options, { env });
-        progress(run, disabled === '' ? 'service' : `service -${disabled.includes(',') ? 'all' : disabled}`);
-        if (run.failed > 0 || (disabled !== '' && !acknowledged(run, disabled))) {
-          failed++;
-        }
-        runs.push({ disabled, run });
+    for (const disabled of variants) {
+      const env: Record<string, string> = disabled === CONTROL ? {} : { BENCH_DISABLE: disabled };
+      const [base, off] = await onFreshStack((target) =>
+        Promise.all([measure(target, service, cell, options), measure(target, service, cell, options, { env })]),
+      );
+      progress(base, 'service (beside)');
+      progress(off, disabled === CONTROL ? 'service (control)' : `service -${labelOf(disabled)}`);
+      if (base.failed > 0 || off.failed > 0 || (disabled !== CONTROL && !acknowledged(off, disabled))) {
+        failed++;
       }
-    });
+      pairs.push({ disabled, base, off });
+    }
   }
-  const summaryOf = (disabled: string): Summary => {
-    const mine = runs.filter((entry) => entry.disabled === disabled).map((entry) => entry.run);
-    const cpuMsPerRequest = percentile(
-      mine.map((run) => (run.ok > 0 ? (run.cpuSeconds * 1000) / run.ok : NaN)),
-      50,
-    );
-    return { ...summarize(mine, 'service', cell)!, cpuMsPerRequest };
-  };
-  const baseline = summaryOf('');
+  const baseRuns = pairs.map((pair) => pair.base);
+  const baseline = { ...summarize(baseRuns, 'service', cell)!, cpuMsPerRequest: percentile(baseRuns.map(cpuMs), 50) };
   const rows = variants.map((disabled) => {
-    const summary = summaryOf(disabled);
+    const mine = pairs.filter((pair) => pair.disabled === disabled);
+    const offRuns = mine.map((pair) => pair.off);
+    const savings = mine.map((pair) => cpuMs(pair.base) - cpuMs(pair.off));
     const what =
-      LAYERS.find((layer) => layer.name === disabled)?.what ?? 'all of the above at once (every name, comma-separated)';
-    return { disabled, what, summary, savedMs: baseline.cpuMsPerRequest - summary.cpuMsPerRequest };
+      disabled === CONTROL
+        ? 'nothing: the service as built beside itself (control; its "saving" is the noise)'
+        : (LAYERS.find((layer) => layer.name === disabled)?.what ??
+          'all of the above at once (every name, comma-separated)');
+    return {
+      disabled,
+      what,
+      summary: { ...summarize(offRuns, 'service', cell)!, cpuMsPerRequest: percentile(offRuns.map(cpuMs), 50) },
+      savedMs: percentile(savings, 50),
+      savedRangeMs: [Math.min(...savings), Math.max(...savings)] as [number, number],
+    };
   });
   return { cell, supported: true, baseline, rows, failed };
 }
+
+const labelOf = (disabled: string): string => (disabled.includes(',') ? 'all' : disabled);
