@@ -99,6 +99,25 @@ export function layerOf(url: string, functionName: string): keyof typeof LAYER_N
   return 'other';
 }
 
+/** Sampled microseconds by `keyOf(node id)`, counting only samples within `window` when given. */
+function sampleTotals(
+  profile: CpuProfile,
+  keyOf: (id: number) => string,
+  window?: { fromUs: number; toUs: number },
+): Map<string, number> {
+  const totals = new Map<string, number>();
+  let at = profile.startTime;
+  profile.samples.forEach((id, index) => {
+    const delta = profile.timeDeltas[index] ?? 0;
+    at += delta;
+    if (!window || (at >= window.fromUs && at <= window.toUs)) {
+      const key = keyOf(id);
+      totals.set(key, (totals.get(key) ?? 0) + delta);
+    }
+  });
+  return totals;
+}
+
 /**
  * Each sample's time goes to the innermost frame of its stack that belongs to a layer (`layerOf`): what a layer
  * costs includes the Node.js and V8 code it calls. Samples with no such frame are Node's and V8's own.
@@ -128,19 +147,7 @@ export function timeByLayer(
     layerOfNode.set(id, layer);
     return layer;
   };
-  const totals = new Map<string, number>();
-  let at = profile.startTime;
-  profile.samples.forEach((id, index) => {
-    const delta = profile.timeDeltas[index] ?? 0;
-    at += delta;
-    if (window && (at < window.fromUs || at > window.toUs)) {
-      return;
-    }
-    const layer = resolve(id);
-    if (layer !== 'idle') {
-      totals.set(layer, (totals.get(layer) ?? 0) + delta);
-    }
-  });
+  const totals = sampleTotals(profile, resolve, window);
   return (Object.keys(LAYER_NAMES) as (keyof typeof LAYER_NAMES)[]).map((layer) => ({
     name: LAYER_NAMES[layer],
     usPerRequest: requests > 0 ? (totals.get(layer) ?? 0) / requests : NaN,
@@ -180,17 +187,7 @@ export function selfTimeByPackage(
   const packageOfNode = new Map(
     profile.nodes.map((node) => [node.id, packageOf(node.callFrame.url, node.callFrame.functionName)]),
   );
-  const totals = new Map<string, number>();
-  let at = profile.startTime;
-  profile.samples.forEach((id, index) => {
-    const delta = profile.timeDeltas[index] ?? 0;
-    at += delta;
-    if (window && (at < window.fromUs || at > window.toUs)) {
-      return;
-    }
-    const name = packageOfNode.get(id) ?? '(unknown)';
-    totals.set(name, (totals.get(name) ?? 0) + delta);
-  });
+  const totals = sampleTotals(profile, (id) => packageOfNode.get(id) ?? '(unknown)', window);
   totals.delete('(idle)');
   totals.delete('(root)');
   const busyUs = [...totals.values()].reduce((sum, value) => sum + value, 0);
