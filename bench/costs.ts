@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { percentile } from './load.ts';
 import type { BenchOptions, Cell } from './options.ts';
-import { type Implementation, measure, type RunResult, type Target } from './runs.ts';
+import { cpuMsPerRequest, type Implementation, measure, type RunResult, type Target } from './runs.ts';
 import { type Summary, summarize } from './summary.ts';
 
 /**
@@ -56,7 +56,8 @@ export interface CostTable {
 const acknowledged = (run: RunResult, value: string): boolean =>
   readFileSync(run.logPath, 'utf8').includes(`BENCH_DISABLE=${value}`);
 
-const cpuMs = (run: RunResult): number => (run.ok > 0 ? (run.cpuSeconds * 1000) / run.ok : NaN);
+/** How a variant is named in progress lines and the report: `all` for the comma-separated list of every layer. */
+export const labelOf = (disabled: string): string => (disabled.includes(',') ? 'all' : disabled);
 
 /** The service with each layer off in turn (and all at once), each run beside the service as built. */
 export async function measureCosts(
@@ -96,12 +97,15 @@ export async function measureCosts(
       pairs.push({ disabled, base, off });
     }
   }
-  const baseRuns = pairs.map((pair) => pair.base);
-  const baseline = { ...summarize(baseRuns, 'service', cell)!, cpuMsPerRequest: percentile(baseRuns.map(cpuMs), 50) };
+  // Runs of one variant summarized, with the median run's CPU per request (one noisy run does not move it).
+  const medianSummary = (runs: RunResult[]): Summary => ({
+    ...summarize(runs, 'service', cell)!,
+    cpuMsPerRequest: percentile(runs.map(cpuMsPerRequest), 50),
+  });
+  const baseline = medianSummary(pairs.map((pair) => pair.base));
   const rows = variants.map((disabled) => {
     const mine = pairs.filter((pair) => pair.disabled === disabled);
-    const offRuns = mine.map((pair) => pair.off);
-    const savings = mine.map((pair) => cpuMs(pair.base) - cpuMs(pair.off));
+    const savings = mine.map((pair) => cpuMsPerRequest(pair.base) - cpuMsPerRequest(pair.off));
     const what =
       disabled === CONTROL
         ? 'nothing: the service as built beside itself (control; its "saving" is the noise)'
@@ -110,12 +114,10 @@ export async function measureCosts(
     return {
       disabled,
       what,
-      summary: { ...summarize(offRuns, 'service', cell)!, cpuMsPerRequest: percentile(offRuns.map(cpuMs), 50) },
+      summary: medianSummary(mine.map((pair) => pair.off)),
       savedMs: percentile(savings, 50),
       savedRangeMs: [Math.min(...savings), Math.max(...savings)] as [number, number],
     };
   });
   return { cell, supported: true, baseline, rows, failed };
 }
-
-const labelOf = (disabled: string): string => (disabled.includes(',') ? 'all' : disabled);

@@ -8,7 +8,7 @@ import { type CostTable, measureCosts } from './costs.ts';
 import { type BenchOptions, type Cell, parseOptions, USAGE } from './options.ts';
 import { profile, type ProfileResult } from './profile.ts';
 import { writeReport } from './report.ts';
-import { type Implementation, measure, type RunResult, type Target } from './runs.ts';
+import { cpuMsPerRequest, type Implementation, measure, type RunResult, type Target } from './runs.ts';
 import { compare } from './summary.ts';
 
 /** The node flags of the container's CMD (Dockerfile, `app` stage), so the bench runs what App Service runs. */
@@ -30,7 +30,7 @@ const ms = (value: number): string => value.toFixed(value < 10 ? 2 : 1);
 
 function progress(run: RunResult, label: string = run.implementation): void {
   const rps = run.ok / run.seconds;
-  const cpu = run.ok > 0 ? ((run.cpuSeconds * 1000) / run.ok).toFixed(3) : '-';
+  const cpu = run.ok > 0 ? cpuMsPerRequest(run).toFixed(3) : '-';
   process.stdout.write(
     `${label.padEnd(24)} ${describeCell(run.cell).padEnd(30)} ${rps.toFixed(0).padStart(6)} req/s  ` +
       `p50 ${ms(run.latencyMs.p50)} p90 ${ms(run.latencyMs.p90)} p99 ${ms(run.latencyMs.p99)} ms  CPU ${cpu} ms/req  ` +

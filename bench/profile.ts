@@ -32,6 +32,9 @@ export interface ProfileResult {
   layers: LayerTime[];
 }
 
+/** How `packageOf` names the app's own built code. */
+const APP_PACKAGE = 'the app (dist/)';
+
 export const LAYER_NAMES = {
   logging: 'request logging (pino, pino-http, nestjs-pino, redaction)',
   rateLimit: 'rate limiting (guard and store)',
@@ -76,10 +79,9 @@ export function layerOf(url: string, functionName: string): keyof typeof LAYER_N
   if (url === 'node:net') {
     return 'sockets';
   }
-  const path = url.replace(/^file:\/\//, '');
   const pkg = packageOf(url, functionName);
-  if (path.includes('/dist/') && !path.includes('/node_modules/')) {
-    const app = /\/dist\/(.*)$/.exec(path)?.[1] ?? '';
+  if (pkg === APP_PACKAGE) {
+    const app = /\/dist\/(.*)$/.exec(url)?.[1] ?? '';
     if (/^common\/(logging\.module|secret-redaction)\.js$/.test(app)) return 'logging';
     if (app.startsWith('rate-limit/')) return 'rateLimit';
     if (/^third-party\/(third-party\.policy|third-party\.backoff|retry-budget)/.test(app)) return 'resilience';
@@ -174,7 +176,7 @@ export function packageOf(url: string, functionName: string): string {
     return first.startsWith('@') ? `${first}/${second}` : first;
   }
   if (path.includes('/dist/')) {
-    return 'the app (dist/)';
+    return APP_PACKAGE;
   }
   return path.includes('/bench/') ? 'bench/minimal.ts' : path;
 }

@@ -3,7 +3,7 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, relative } from 'node:path';
 import * as prettier from 'prettier';
 import { chart } from './chart.ts';
-import type { CostTable } from './costs.ts';
+import { type CostTable, labelOf } from './costs.ts';
 import type { BenchOptions, Cell } from './options.ts';
 import type { ProfileResult } from './profile.ts';
 import type { Comparison, Summary } from './summary.ts';
@@ -56,7 +56,7 @@ function ratioTable(comparisons: Comparison[]): string[] {
   return lines;
 }
 
-function costSection(costs: CostTable, minimalCpu: number | undefined): string[] {
+function costSection(costs: CostTable): string[] {
   const lines = ['## What each layer costs (switched off)', ''];
   if (!costs.supported || !costs.baseline) {
     return [...lines, costs.note ?? 'Skipped.', ''];
@@ -67,14 +67,13 @@ function costSection(costs: CostTable, minimalCpu: number | undefined): string[]
       `${costs.cell.delayMs} ms, each process ${costs.cell.connections} connections at a steady ${costs.cell.rate ?? '-'} ` +
       "requests/s (below saturation). Saved is the median over the rounds of the pair's difference in CPU per " +
       'request, with its range; the control row (nothing switched off) shows the noise. ' +
-      `As built: ${fixed(costs.baseline.cpuMsPerRequest, 3)} ms CPU/request at this rate` +
-      (minimalCpu ? `; the minimal implementation at saturation: ${fixed(minimalCpu, 3)} ms.` : '.'),
+      `As built: ${fixed(costs.baseline.cpuMsPerRequest, 3)} ms CPU/request at this rate.`,
     '',
     '| switched off | layer | CPU ms/request | saved ms/request | saved, range | answers |',
     '|---|---|---:|---:|---:|---|',
   );
   for (const row of costs.rows) {
-    const name = row.disabled === '' ? '(none)' : `\`${row.disabled.includes(',') ? 'all' : row.disabled}\``;
+    const name = row.disabled === '' ? '(none)' : `\`${labelOf(row.disabled)}\``;
     lines.push(
       `| ${name} | ${row.what} | ${fixed(row.summary.cpuMsPerRequest, 3)} | ${fixed(row.savedMs, 3)} | ` +
         `${fixed(row.savedRangeMs[0], 2)} to ${fixed(row.savedRangeMs[1], 2)} | ${status(row.summary)} |`,
@@ -127,10 +126,6 @@ function profileSection(profiles: Record<string, ProfileResult>): string[] {
   return lines;
 }
 
-const minimalCpuOn = (comparisons: Comparison[], cell: Cell): number | undefined =>
-  comparisons.find((c) => c.cell.delayMs === cell.delayMs && c.cell.connections === cell.connections)?.minimal
-    .cpuMsPerRequest;
-
 /** Writes the report (formatted as the repo's prettier config wants it, so `npm run lint` stays green) and the chart. */
 export async function writeReport(report: Report): Promise<void> {
   const { options, comparisons } = report;
@@ -165,7 +160,7 @@ export async function writeReport(report: Report): Promise<void> {
     '',
     ...ratioTable(comparisons),
     '',
-    ...(report.costs ? costSection(report.costs, minimalCpuOn(comparisons, report.costs.cell)) : []),
+    ...(report.costs ? costSection(report.costs) : []),
     ...(report.profiles ? profileSection(report.profiles) : []),
   ];
   mkdirSync(dirname(options.markdownPath) || '.', { recursive: true });

@@ -71,6 +71,9 @@ async function firstAnswer(base: string): Promise<void> {
   throw new Error(`the app never answered with a code: ${last}`);
 }
 
+/** The app's CPU time per answered request of one run, in ms; NaN without answers. */
+export const cpuMsPerRequest = (run: RunResult): number => (run.ok > 0 ? (run.cpuSeconds * 1000) / run.ok : NaN);
+
 /** Messages the queue holds (Azurite's approximate count is exact), then deletes the queue to keep Azurite lean. */
 async function drainCount(target: Target, queueName: string): Promise<number> {
   const queue = target.stack.queue(queueName);

@@ -1,13 +1,5 @@
-import type { AxiosResponse } from 'axios';
 import { Agent, request } from 'undici';
-
-/** What the client reads of an answer of the third party. */
-export type UpstreamAnswer = Pick<AxiosResponse<string>, 'status' | 'data' | 'headers'>;
-
-export type UpstreamGet = (
-  url: string,
-  options: { headers: Record<string, string>; signal: AbortSignal },
-) => Promise<UpstreamAnswer>;
+import type { UpstreamAnswer, UpstreamGet } from './third-party.response.js';
 
 /**
  * Only for `BENCH_DISABLE=http-adapter`, which measures what axios (through

@@ -5,7 +5,7 @@ import { DeadlineExceededError, untilAborted } from '../common/deadline.js';
 import { describeError } from '../common/describe-error.js';
 import { appConfig, type AppSettings, type ThirdPartyConfig, thirdPartyConfig } from '../config/config.module.js';
 import { SecretsService } from '../secrets/secrets.service.js';
-import { bareGet, type UpstreamAnswer, type UpstreamGet } from './bare-adapter.js';
+import { bareGet } from './bare-adapter.js';
 import type { RetryBudgetState } from './retry-budget.js';
 import {
   createThirdPartyPolicy,
@@ -13,7 +13,13 @@ import {
   translatePolicyError,
   unprotectedPolicy,
 } from './third-party.policy.js';
-import { isKeyRejected, parseValue, retryAfterMs } from './third-party.response.js';
+import {
+  isKeyRejected,
+  parseValue,
+  retryAfterMs,
+  type UpstreamAnswer,
+  type UpstreamGet,
+} from './third-party.response.js';
 import {
   THIRD_PARTY_DETAIL,
   ThirdPartyBadResponseError,
