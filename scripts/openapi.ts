@@ -22,7 +22,6 @@ import {
 
 type AppModuleExports = typeof import('../src/app.module.ts');
 type AppConfigExports = typeof import('../src/config/app-config.ts');
-type EnvironmentExports = typeof import('../src/config/environment.ts');
 type ApiDocsExports = typeof import('../src/docs/api-docs.ts');
 
 /** Enough for the app to be created; nothing is contacted. */
@@ -39,9 +38,8 @@ const fromDist = <T>(path: string): Promise<T> =>
 
 async function createApp(): Promise<INestApplication> {
   const { AppModule } = await fromDist<AppModuleExports>('app.module.js');
-  const { appConfigFrom } = await fromDist<AppConfigExports>('config/app-config.js');
-  const { parseEnvironment } = await fromDist<EnvironmentExports>('config/environment.js');
-  const config = appConfigFrom(parseEnvironment(LOCAL_ENVIRONMENT));
+  const { loadConfig } = await fromDist<AppConfigExports>('config/app-config.js');
+  const config = loadConfig(LOCAL_ENVIRONMENT);
   return NestFactory.create(AppModule.register(config), { logger: false, abortOnError: false });
 }
 

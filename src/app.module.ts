@@ -4,17 +4,17 @@ import { CodesModule } from './codes/codes.module.js';
 import { LoggingModule } from './common/logging.module.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import type { AppConfig } from './config/app-config.js';
-import { configModule } from './config/config.module.js';
+import { ConfigModule } from './config/config.module.js';
 import { HealthModule } from './health/health.module.js';
 import { HomeModule } from './home/home.module.js';
 
 @Module({})
 export class AppModule {
-  /** The whole app, configured by `config` (parsed once from the environment in server.ts, or built by a test). */
+  /** The whole app, configured by `config` (parsed once from the environment in main.ts, or built by a test). */
   static register(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [configModule(config), LoggingModule, HomeModule, CodesModule, HealthModule],
+      imports: [ConfigModule.forRoot(config), LoggingModule, HomeModule, CodesModule, HealthModule],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
   }

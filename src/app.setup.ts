@@ -4,7 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { requestIdMiddleware } from './common/request-id.js';
-import { appConfig, type AppSettings, type HttpConfig, httpConfig } from './config/config.module.js';
+import { AppConfig } from './config/app-config.js';
 import { setUpApiDocs } from './docs/api-docs.js';
 
 /** No endpoint takes a body: anything larger than this is refused with 413 before it is read further. */
@@ -22,16 +22,13 @@ function noStore(_req: Request, res: Response, next: NextFunction): void {
 export function configureApp(app: INestApplication): void {
   const express = app as NestExpressApplication;
   express.useLogger(express.get(Logger));
-  const http = express.get<string, HttpConfig>(httpConfig.KEY);
-  express.set('trust proxy', http.trustProxyHops);
+  express.set('trust proxy', express.get(AppConfig).env.TRUST_PROXY);
   express.disable('x-powered-by');
-  // Every answer is different and most are no-store: an ETag would only cost a hash of each body.
+  // Every answer is different and most are no-store: an ETag would only hash each body.
   express.set('etag', false);
   express.use(requestIdMiddleware);
   // Helmet's defaults (CSP default-src 'self', HSTS, nosniff, ...) are enough for the home page and Swagger UI.
-  if (!express.get<string, AppSettings>(appConfig.KEY).disabledLayers.has('security-headers')) {
-    express.use(helmet());
-  }
+  express.use(helmet());
   express.use(['/api', '/health'], noStore);
   express.useBodyParser('json', { limit: BODY_LIMIT });
   express.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });

@@ -1,11 +1,33 @@
 /**
- * Entry point. Azure Monitor's OpenTelemetry instrumentation has to hook
- * module loading before the app's modules load, so with telemetry on
- * (APPLICATIONINSIGHTS_CONNECTION_STRING set) its ESM loader is registered
- * first and the app is imported after it. With telemetry off, neither the
- * loader nor OpenTelemetry is loaded: faster start-up, less memory.
+ * Entry point. The environment is validated first (one message listing every
+ * problem). Azure Monitor's OpenTelemetry instrumentation has to hook module
+ * loading before the app's modules load, so with telemetry on its ESM loader
+ * is registered and telemetry started before the app is imported; with it
+ * off, OpenTelemetry is never loaded.
  */
-if (process.env.APPLICATIONINSIGHTS_CONNECTION_STRING?.trim()) {
-  await import('@azure/monitor-opentelemetry/loader');
+import { ConfigValidationError } from './config/environment.js';
+import { type AppConfig, loadConfig } from './config/app-config.js';
+
+function readConfig(): AppConfig | undefined {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigValidationError)) {
+      throw error;
+    }
+    process.stderr.write(`${error.message}\nSee docs/configuration.md.\n`);
+    return undefined;
+  }
 }
-await import('./server.js');
+
+const config = readConfig();
+if (config) {
+  const connectionString = config.env.APPLICATIONINSIGHTS_CONNECTION_STRING;
+  if (connectionString) {
+    await import('@azure/monitor-opentelemetry/loader');
+    await (await import('./telemetry.js')).startTelemetry(connectionString);
+  }
+  await (await import('./server.js')).serve(config);
+} else {
+  process.exitCode = 1;
+}

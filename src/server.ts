@@ -1,21 +1,12 @@
-// First: with telemetry on, it instruments the modules that load after it (main.ts registered the loader).
-import { flushTelemetry, telemetryEnabled } from './telemetry.js';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
-import { type AppConfig, appConfigFrom } from './config/app-config.js';
-import { ConfigValidationError, parseEnvironment } from './config/environment.js';
-import {
-  BENCH_DISABLE_VARIABLE,
-  benchDisabledLayers,
-  policiesWith,
-  TEST_POLICIES_VARIABLE,
-  testPolicyOverrides,
-} from './config/policies.js';
+import type { AppConfig } from './config/app-config.js';
 import { drainAndClose } from './health/shutdown.js';
+import { flushTelemetry } from './telemetry.js';
 
 async function bootstrap(config: AppConfig): Promise<void> {
   // Logs are buffered until configureApp hands them to the pino logger.
@@ -24,54 +15,29 @@ async function bootstrap(config: AppConfig): Promise<void> {
     abortOnError: false,
   });
   configureApp(app);
-  const { port, nodeEnv, shutdownGraceMs } = config.app;
-  await app.listen(port);
+  const { PORT, NODE_ENV, APPLICATIONINSIGHTS_CONNECTION_STRING, SHUTDOWN_GRACE_PERIOD_SECONDS } = config.env;
+  await app.listen(PORT);
   const logger = new Logger('Bootstrap');
-  logger.log(
-    `Listening on port ${port} (NODE_ENV=${nodeEnv}; Azure Monitor telemetry ${telemetryEnabled ? 'on' : 'off'})`,
-  );
-  if (process.env[TEST_POLICIES_VARIABLE]) {
-    logger.warn(`${TEST_POLICIES_VARIABLE} is set: running with test-only policies`);
-  }
-  if (config.app.disabledLayers.size > 0) {
-    logger.warn(`${BENCH_DISABLE_VARIABLE}=${process.env[BENCH_DISABLE_VARIABLE]} is set: benchmark only, layers off`);
+  const telemetry = APPLICATIONINSIGHTS_CONNECTION_STRING ? 'on' : 'off';
+  logger.log(`Listening on port ${PORT} (NODE_ENV=${NODE_ENV}; Azure Monitor telemetry ${telemetry})`);
+  if (config.testPolicies) {
+    logger.warn('TEST_POLICY_OVERRIDES is set: running with test-only policies');
   }
   // App Service stops a container with SIGTERM: drain in-flight requests, run shutdown hooks, exit 0.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       logger.log(`${signal} received: closing`);
-      void drainAndClose(app, shutdownGraceMs)
+      void drainAndClose(app, SHUTDOWN_GRACE_PERIOD_SECONDS * 1000)
         .then(flushTelemetry)
         .finally(() => process.exit(0));
     });
   }
 }
 
-/** The configuration from the environment, or undefined after printing every problem in one message. */
-function readConfig(): AppConfig | undefined {
-  try {
-    const overrides = testPolicyOverrides(process.env);
-    const disabled = benchDisabledLayers(process.env);
-    const problems = [overrides, disabled].filter((value) => Array.isArray(value)).flat();
-    if (problems.length > 0 || Array.isArray(overrides) || Array.isArray(disabled)) {
-      throw new ConfigValidationError(problems);
-    }
-    return appConfigFrom(parseEnvironment(), policiesWith(overrides), disabled);
-  } catch (error) {
-    if (error instanceof ConfigValidationError) {
-      process.stderr.write(`${error.message}\nSee docs/configuration.md.\n`);
-      return undefined;
-    }
-    throw error;
-  }
-}
-
-const config = readConfig();
-if (config) {
+/** Starts the app; a failure to start is logged and sets a failing exit code. */
+export async function serve(config: AppConfig): Promise<void> {
   await bootstrap(config).catch((error: unknown) => {
     new Logger('Bootstrap').fatal(`Start-up failed: ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = 1;
   });
-} else {
-  process.exitCode = 1;
 }

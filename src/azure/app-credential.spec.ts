@@ -1,88 +1,92 @@
 import { CredentialUnavailableError } from '@azure/identity';
 import { StaticTokenCredential } from '../../test/doubles/static-credential.js';
+import { testConfig } from '../../test/support/test-config.js';
 import { AppCredential } from './app-credential.js';
-import { credentialError, isCredentialFailure } from './credential.errors.js';
+import { credentialFix, isCredentialFailure } from './credential.errors.js';
+
+const FIX = 'Run az login.';
+const VAULT = 'https://vault.azure.net/.default';
+const STORAGE = 'https://storage.azure.com/.default';
 
 describe('AppCredential', () => {
-  it('passes token requests through to the wrapped credential with an abort signal', async () => {
-    const inner = new StaticTokenCredential();
-    const credential = new AppCredential(inner, 1_000);
-    await expect(credential.getToken('https://storage.azure.com/.default')).resolves.toMatchObject({
-      token: expect.any(String) as string,
-    });
+  it('passes token requests through with an abort signal and remembers who the token names', async () => {
+    const inner = new StaticTokenCredential({ appid: 'app-1', idtyp: 'app', oid: 'oid-1' });
+    const credential = new AppCredential(inner, 1_000, FIX);
+    await expect(credential.getToken(STORAGE)).resolves.toMatchObject({ token: expect.any(String) as string });
     expect(inner.calls[0]?.options?.abortSignal).toBeDefined();
+    expect(credential.identityFor(STORAGE)).toBe('application app-1 (object id oid-1)');
+    expect(credential.identityFor(VAULT)).toBeUndefined();
   });
 
   it('bounds a token request that never returns', async () => {
     const inner = new StaticTokenCredential();
     inner.hang = true;
-    const credential = new AppCredential(inner, 100);
-    const started = Date.now();
-    const failure = await credential.getToken('https://vault.azure.net/.default').catch((e: unknown) => e);
+    const credential = new AppCredential(inner, 100, FIX);
+    const failure = await credential.getToken(VAULT).catch((e: unknown) => e);
     expect(failure).toMatchObject({ name: 'TokenTimeoutError', timeoutMs: 100 });
     expect(isCredentialFailure(failure)).toBe(true);
     expect(inner.calls[0]?.options?.abortSignal?.aborted).toBe(true);
-    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(credential.scopes.get(VAULT)?.status.state).toBe('down');
   });
 
-  it('lets a caller abort its own wait', async () => {
+  it('lets a caller abort its own wait without marking the scope down', async () => {
     const inner = new StaticTokenCredential();
     inner.hang = true;
-    const credential = new AppCredential(inner, 500); // the shared request itself still ends at its own bound
+    const credential = new AppCredential(inner, 5_000, FIX);
     const caller = new AbortController();
-    const waiting = credential.getToken('s', { abortSignal: caller.signal });
+    const waiting = credential.getToken(VAULT, { abortSignal: caller.signal });
     caller.abort(new Error('caller gave up'));
     await expect(waiting).rejects.toThrow('caller gave up');
+    expect(credential.scopes.get(VAULT)?.status.state).toBe('unknown');
   });
 
-  it('keeps the outcome of each scope, for readiness, and logs a scope going down once', async () => {
+  it('keeps the outcome of each scope, for readiness', async () => {
     const inner = new StaticTokenCredential();
-    const credential = new AppCredential(inner, 1_000);
-    await credential.getToken('https://storage.azure.com/.default');
+    const credential = new AppCredential(inner, 1_000, FIX);
+    await credential.getToken(STORAGE);
     inner.failure = new CredentialUnavailableError('no endpoint');
-    await expect(credential.getToken('https://vault.azure.net/.default')).rejects.toThrow('no endpoint');
-    await expect(credential.getToken('https://vault.azure.net/.default')).rejects.toThrow('no endpoint');
-    const states = [...credential.scopes].map(([scope, status]) => [scope, status.state]);
+    await expect(credential.getToken(VAULT)).rejects.toThrow('no endpoint');
+    const states = [...credential.scopes].map(([scope, { status }]) => [scope, status.state]);
     expect(states).toEqual([
-      ['https://storage.azure.com/.default', 'up'],
-      ['https://vault.azure.net/.default', 'down'],
+      [STORAGE, 'up'],
+      [VAULT, 'down'],
     ]);
   });
 
-  it('shares one token request among concurrent callers of the same scope', async () => {
-    const inner = new StaticTokenCredential();
-    const credential = new AppCredential(inner, 1_000);
-    const tokens = await Promise.all([
-      credential.getToken('https://storage.azure.com/.default'),
-      credential.getToken('https://storage.azure.com/.default'),
-      credential.getToken('https://vault.azure.net/.default'),
-    ]);
-    expect(tokens.every((token) => token !== null)).toBe(true);
-    expect(inner.calls.map((call) => call.scopes)).toEqual([
-      'https://storage.azure.com/.default',
-      'https://vault.azure.net/.default',
-    ]);
-    await credential.getToken('https://storage.azure.com/.default');
-    expect(inner.calls).toHaveLength(3); // later calls go to the wrapped credential (and its cache) again
+  it('explains a failure with what was tried and what to fix, never more than the first line', () => {
+    const credential = new AppCredential(new StaticTokenCredential(), 1_000, FIX);
+    const failure = new CredentialUnavailableError('ManagedIdentityCredential: endpoint unreachable\nmore detail');
+    const error = credential.explain('Key Vault https://kv.vault.azure.net/', failure);
+    expect(error).toMatchObject({ code: 'CREDENTIAL_UNAVAILABLE', status: 503, retryAfterSeconds: 30 });
+    expect(error.hint).toBe(
+      'No Microsoft Entra token for Key Vault https://kv.vault.azure.net/ (CredentialUnavailableError: ' +
+        `ManagedIdentityCredential: endpoint unreachable). ${FIX}`,
+    );
   });
 });
 
-describe('credentialError', () => {
-  const failure = new CredentialUnavailableError('ManagedIdentityCredential: endpoint unreachable\nmore detail');
+describe('credentialFix', () => {
+  const fixFor = (platform: { onAppService?: boolean; hasIdentityEndpoint?: boolean }, chain?: string) =>
+    credentialFix(
+      testConfig(
+        chain ? { AZURE_TOKEN_CREDENTIALS: chain } : {},
+        {},
+        {
+          onAppService: false,
+          hasIdentityEndpoint: false,
+          ...platform,
+        },
+      ),
+    );
 
-  it.each([
-    [
-      { IDENTITY_ENDPOINT: 'http://127.0.0.1:41000/msi/token' },
+  it('tells what to fix where the app runs', () => {
+    expect(fixFor({ hasIdentityEndpoint: true, onAppService: true })).toMatch(
       /managed identity endpoint gave no token.*AZURE_CLIENT_ID/,
-    ],
-    [{ WEBSITE_SITE_NAME: 'app-codes' }, /Managed identity is not enabled on this App Service/],
-    [{ AZURE_TOKEN_CREDENTIALS: 'prod' }, /AZURE_TOKEN_CREDENTIALS=prod leaves only production credentials/],
-    [{ AZURE_TOKEN_CREDENTIALS: 'dev' }, /run `az login`/],
-    [{}, /run `az login`/],
-  ])('tells what to fix where the app runs (%j)', (env, fix) => {
-    const error = credentialError('Key Vault https://kv.vault.azure.net/', failure, env);
-    expect(error).toMatchObject({ code: 'CREDENTIAL_UNAVAILABLE', status: 503 });
-    expect(error.hint).toContain('CredentialUnavailableError: ManagedIdentityCredential: endpoint unreachable)');
-    expect(error.hint).toMatch(fix);
+    );
+    expect(fixFor({ onAppService: true })).toMatch(/Managed identity is not enabled on this App Service/);
+    expect(fixFor({}, 'prod')).toMatch(/AZURE_TOKEN_CREDENTIALS=prod leaves only production credentials/);
+    expect(fixFor({}, 'dev')).toMatch(/run `az login`/);
+    expect(fixFor({}, 'azureclicredential')).toMatch(/run `az login`/);
+    expect(fixFor({})).toMatch(/run `az login`/);
   });
 });

@@ -2,68 +2,77 @@ import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/ident
 import { Logger } from '@nestjs/common';
 import { untilAborted } from '../common/deadline.js';
 import { DependencyStatus } from '../common/dependency-status.js';
-import { TokenTimeoutError } from './credential.errors.js';
+import { AzureCredentialError, CREDENTIAL_DETAIL, firstLine, TokenTimeoutError } from './credential.errors.js';
+import { describeTokenIdentity } from './token-identity.js';
+
+interface ScopeState {
+  status: DependencyStatus;
+  /** Who the last token was issued to, for start-up lines. */
+  identity?: string;
+}
 
 /**
- * The app's one credential, given to every Azure client: every token request
- * is bounded in time, concurrent requests for one scope share a single call
- * to the wrapped credential, and the outcome of each scope's last request is
- * kept for readiness.
+ * The app's one credential, given to every Azure client: each token request
+ * is bounded in time, and the outcome of each scope's last request (and who
+ * its token names) is kept for readiness and the start-up lines.
  */
 export class AppCredential implements TokenCredential {
   private readonly logger = new Logger(AppCredential.name);
-  private readonly inFlight = new Map<string, Promise<AccessToken | null>>();
-  private readonly statuses = new Map<string, DependencyStatus>();
+  private readonly states = new Map<string, ScopeState>();
 
   constructor(
     private readonly inner: TokenCredential,
     private readonly timeoutMs: number,
+    /** What to fix when no token comes, for where the app runs. */
+    private readonly fix: string,
   ) {}
 
-  getToken(scopes: string | string[], options: GetTokenOptions = {}): Promise<AccessToken | null> {
-    const shareable = !options.claims && !options.tenantId;
-    const key = `${[scopes].flat().join(' ')}|cae=${options.enableCae === true}`;
-    let request = shareable ? this.inFlight.get(key) : undefined;
-    if (!request) {
-      request = this.bounded(scopes, { ...options, abortSignal: undefined });
-      if (shareable) {
-        this.inFlight.set(key, request);
-        void request.finally(() => this.inFlight.delete(key)).catch(() => undefined);
+  async getToken(scopes: string | string[], options: GetTokenOptions = {}): Promise<AccessToken | null> {
+    const state = this.stateOf([scopes].flat().join(' '));
+    const bound = AbortSignal.timeout(this.timeoutMs);
+    const caller = options.abortSignal as AbortSignal | undefined;
+    const signal = caller ? AbortSignal.any([caller, bound]) : bound;
+    try {
+      const token = await untilAborted(this.inner.getToken(scopes, { ...options, abortSignal: signal }), signal);
+      state.identity = token ? describeTokenIdentity(token.token) : undefined;
+      state.status.succeeded();
+      return token;
+    } catch (error) {
+      if (caller?.aborted) {
+        throw error;
       }
+      const failure = bound.aborted ? new TokenTimeoutError(this.timeoutMs) : error;
+      state.status.failed(this.explain('', failure));
+      throw failure;
     }
-    return untilAborted(request, options.abortSignal as AbortSignal | undefined);
   }
 
   /** Every scope asked for so far, with the outcome of its last token request. */
-  get scopes(): ReadonlyMap<string, DependencyStatus> {
-    return this.statuses;
+  get scopes(): ReadonlyMap<string, ScopeState> {
+    return this.states;
   }
 
-  private async bounded(scopes: string | string[], options: GetTokenOptions): Promise<AccessToken | null> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new TokenTimeoutError(this.timeoutMs)), this.timeoutMs);
-    const status = this.statusOf([scopes].flat().join(' '));
-    try {
-      const token = await untilAborted(
-        this.inner.getToken(scopes, { ...options, abortSignal: controller.signal }),
-        controller.signal,
-      );
-      status.succeeded();
-      return token;
-    } catch (error) {
-      status.failed(error);
-      throw error;
-    } finally {
-      clearTimeout(timer);
-    }
+  /** Who the last token for `scope` was issued to, if one was had. */
+  identityFor(scope: string): string | undefined {
+    return this.states.get(scope)?.identity;
   }
 
-  private statusOf(scope: string): DependencyStatus {
-    let status = this.statuses.get(scope);
-    if (!status) {
-      status = new DependencyStatus(`Microsoft Entra token for ${scope}`, this.logger);
-      this.statuses.set(scope, status);
+  /** A credential failure for `target` (e.g. "Key Vault https://..."), with what was tried and what to fix. */
+  explain(target: string, error: unknown): AzureCredentialError {
+    const name = error instanceof Error ? error.name : 'unknown error';
+    const forTarget = target ? ` for ${target}` : '';
+    return new AzureCredentialError(
+      CREDENTIAL_DETAIL,
+      `No Microsoft Entra token${forTarget} (${name}: ${firstLine(error)}). ${this.fix}`,
+    );
+  }
+
+  private stateOf(scope: string): ScopeState {
+    let state = this.states.get(scope);
+    if (!state) {
+      state = { status: new DependencyStatus(`Microsoft Entra token for ${scope}`, this.logger) };
+      this.states.set(scope, state);
     }
-    return status;
+    return state;
   }
 }

@@ -1,27 +1,48 @@
 import { DefaultAzureCredential } from '@azure/identity';
-import { Module } from '@nestjs/common';
-import { type AzureConfig, azureConfig } from '../config/config.module.js';
+import { Injectable, Module } from '@nestjs/common';
+import { HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
+import { AppConfig } from '../config/app-config.js';
 import { AppCredential } from './app-credential.js';
+import { credentialFix } from './credential.errors.js';
 
 /**
  * `DefaultAzureCredential` is the managed identity on App Service and the
  * developer's sign-in locally; `AZURE_TOKEN_CREDENTIALS` (read by
  * @azure/identity) narrows the chain.
  */
-export function createAppCredential(config: AzureConfig): AppCredential {
-  const inner = new DefaultAzureCredential(
-    config.managedIdentityClientId ? { managedIdentityClientId: config.managedIdentityClientId } : {},
-  );
-  return new AppCredential(inner, config.tokenTimeoutMs);
+export function createAppCredential(config: AppConfig): AppCredential {
+  const clientId = config.env.AZURE_CLIENT_ID;
+  const inner = new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {});
+  return new AppCredential(inner, config.policies.tokenTimeoutMs, credentialFix(config));
+}
+
+/** Readiness: down while the last token request of any scope failed. */
+@Injectable()
+export class CredentialHealth {
+  constructor(
+    private readonly indicators: HealthIndicatorService,
+    private readonly credential: AppCredential,
+  ) {}
+
+  isHealthy() {
+    let down = false;
+    for (const [scope, { status }] of this.credential.scopes) {
+      status.reprobe(() => this.credential.getToken(scope, { enableCae: true }));
+      down ||= status.state === 'down';
+    }
+    const check = this.indicators.check('credential');
+    return down ? check.down() : check.up();
+  }
 }
 
 /**
  * Provides `AppCredential`, the one Microsoft Entra credential every Azure
- * client is built with: one instance per process, so tokens are cached once
- * and the identity endpoint is not throttled. Nothing else creates one.
+ * client is built with (one instance per process, so tokens are cached once
+ * and the identity endpoint is not throttled), and its readiness indicator.
  */
 @Module({
-  providers: [{ provide: AppCredential, useFactory: createAppCredential, inject: [azureConfig.KEY] }],
-  exports: [AppCredential],
+  imports: [TerminusModule],
+  providers: [{ provide: AppCredential, useFactory: createAppCredential, inject: [AppConfig] }, CredentialHealth],
+  exports: [AppCredential, CredentialHealth],
 })
 export class AzureModule {}

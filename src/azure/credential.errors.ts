@@ -1,5 +1,6 @@
 import { AggregateAuthenticationError, AuthenticationError, CredentialUnavailableError } from '@azure/identity';
 import { ServiceError } from '../common/service-error.js';
+import type { AppConfig } from '../config/app-config.js';
 
 /** What a client is told when no token could be had. */
 export const CREDENTIAL_DETAIL = 'The service could not authenticate to Azure.';
@@ -29,45 +30,33 @@ export function isCredentialFailure(error: unknown): boolean {
   );
 }
 
-/** What to fix, given where the app runs (the same variables @azure/identity reads). */
-function fixFor(env: NodeJS.ProcessEnv): string {
-  if (env.IDENTITY_ENDPOINT) {
+/** What to fix when no token comes, given where the app runs. */
+export function credentialFix({ env, platform }: AppConfig): string {
+  if (platform.hasIdentityEndpoint) {
     return (
       'The App Service managed identity endpoint gave no token: check that the identity is enabled and, ' +
       'for a user-assigned identity, that AZURE_CLIENT_ID is its client id.'
     );
   }
-  if (env.WEBSITE_SITE_NAME) {
+  if (platform.onAppService) {
     return (
       'Managed identity is not enabled on this App Service: turn on the system-assigned identity, or assign a ' +
       'user-assigned one and set AZURE_CLIENT_ID to its client id.'
     );
   }
-  const chain = env.AZURE_TOKEN_CREDENTIALS?.trim().toLowerCase();
+  const chain = env.AZURE_TOKEN_CREDENTIALS;
   if (chain && chain !== 'dev' && !chain.endsWith('clicredential') && !chain.startsWith('visualstudio')) {
     return (
-      `AZURE_TOKEN_CREDENTIALS=${env.AZURE_TOKEN_CREDENTIALS} leaves only production credentials, and none is ` +
-      'available here: run on Azure with a managed identity, or unset it to use your developer sign-in.'
+      `AZURE_TOKEN_CREDENTIALS=${chain} leaves only production credentials, and none is available here: ` +
+      'run on Azure with a managed identity, or unset it to use your developer sign-in.'
     );
   }
   return 'No developer sign-in was found: run `az login` (or `azd auth login`), or set AZURE_TOKEN_CREDENTIALS.';
 }
 
 /** The first line of the SDK's explanation, bounded: it names what was tried, never a token. */
-function firstLine(error: unknown): string {
+export function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const line = message.split('\n').find((part) => part.trim() !== '') ?? '';
   return line.length > 300 ? `${line.slice(0, 297)}...` : line;
-}
-
-/**
- * Translates a credential failure for `target` (e.g. "Key Vault https://...")
- * into an error whose hint says what was tried and what to fix.
- */
-export function credentialError(target: string, error: unknown, env = process.env): AzureCredentialError {
-  const name = error instanceof Error ? error.name : 'unknown error';
-  return new AzureCredentialError(
-    CREDENTIAL_DETAIL,
-    `No Microsoft Entra token for ${target} (${name}: ${firstLine(error)}). ${fixFor(env)}`,
-  );
 }

@@ -1,5 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { appConfig, type AppSettings, type HttpConfig, httpConfig } from '../config/config.module.js';
+import { Injectable } from '@nestjs/common';
+import { DeadlineExceededError } from '../common/deadline.js';
+import { AppConfig } from '../config/app-config.js';
 import { CodeQueue } from '../queue/code-queue.service.js';
 import { ThirdPartyClient } from '../third-party/third-party.client.js';
 import { formatCode } from './code-format.js';
@@ -14,30 +15,30 @@ import type { CodeResponseDto } from './dto/code-response.dto.js';
  */
 @Injectable()
 export class CodesService {
-  private readonly budgeted: boolean;
+  private readonly budgetMs: number;
 
   constructor(
     private readonly thirdParty: ThirdPartyClient,
     private readonly queue: CodeQueue,
-    @Inject(httpConfig.KEY) private readonly config: HttpConfig,
-    @Inject(appConfig.KEY) app: AppSettings,
+    config: AppConfig,
   ) {
-    this.budgeted = !app.disabledLayers.has('request-budget');
+    this.budgetMs = config.env.REQUEST_BUDGET_MS;
   }
 
   async issue(requestId: string): Promise<CodeResponseDto> {
-    // One budget for the whole request: the key (if not cached), the third-party call and the queue write.
-    // A timer cleared when the request ends: AbortSignal.timeout's would stay pending for the whole budget.
-    const budget = this.budgeted ? new AbortController() : undefined;
-    const timer =
-      budget &&
-      setTimeout(() => budget.abort(new DOMException('budget spent', 'TimeoutError')), this.config.requestBudgetMs);
+    const budget = new AbortController();
+    // Cleared when the request ends: an AbortSignal.timeout timer would stay pending for the whole budget.
+    const timer = setTimeout(() => budget.abort(), this.budgetMs);
+    let step = 'the third-party call';
     try {
-      const value = await this.thirdParty.getNumber(budget?.signal);
+      const value = await this.thirdParty.getNumber(budget.signal);
       const code = formatCode(value);
       const timestamp = new Date().toISOString();
-      await this.queue.publish({ code, timestamp, requestId }, budget?.signal);
+      step = 'the queue write';
+      await this.queue.publish({ code, timestamp, requestId }, budget.signal);
       return { code, timestamp };
+    } catch (error) {
+      throw budget.signal.aborted ? new DeadlineExceededError(step) : error;
     } finally {
       clearTimeout(timer);
     }

@@ -1,18 +1,22 @@
-import type { LoggerService } from '@nestjs/common';
+import { Logger, type LoggerService } from '@nestjs/common';
 import { operatorMessage } from './service-error.js';
 
 export type DependencyState = 'unknown' | 'up' | 'down';
 
+/** While a dependency is down, readiness has it checked again at most this often. */
+const REPROBE_INTERVAL_MS = 10_000;
+
 /**
  * What a client knows of its dependency's health: the outcome of its last
- * operation and when it happened. Readiness reads it (health/); the client
- * records it. Each change of state is logged once, with what to fix when it
- * goes down, so operators see it without the public endpoint telling anyone.
+ * operation. Readiness reads it; each change of state is logged once, with
+ * what to fix when it goes down, so operators see it without the public
+ * endpoint telling anyone.
  */
 export class DependencyStatus {
   private current: DependencyState = 'unknown';
   private changedAt = 0;
-  private lastAt = 0;
+  private checkedAt = 0;
+  private probing = false;
 
   constructor(
     readonly name: string,
@@ -21,11 +25,6 @@ export class DependencyStatus {
 
   get state(): DependencyState {
     return this.current;
-  }
-
-  /** When the last operation ended (0 before the first). */
-  get checkedAt(): number {
-    return this.lastAt;
   }
 
   succeeded(): void {
@@ -45,7 +44,18 @@ export class DependencyStatus {
   /** Forgets the last outcome, when it is too old to say anything (the next operation decides). */
   forget(): void {
     this.current = 'unknown';
-    this.lastAt = Date.now();
+    this.checkedAt = Date.now();
+  }
+
+  /** While not up, runs `probe` in the background, one at a time and at most every 10 s, so readiness recovers. */
+  reprobe(probe: () => Promise<unknown>): void {
+    if (this.current === 'up' || this.probing || Date.now() - this.checkedAt < REPROBE_INTERVAL_MS) {
+      return;
+    }
+    this.probing = true;
+    void probe()
+      .catch(() => undefined)
+      .finally(() => (this.probing = false));
   }
 
   private record(state: DependencyState): void {
@@ -53,6 +63,17 @@ export class DependencyStatus {
       this.changedAt = Date.now();
     }
     this.current = state;
-    this.lastAt = Date.now();
+    this.checkedAt = Date.now();
+  }
+}
+
+const startup = new Logger('StartupDiagnostics');
+
+/** Logs a dependency's start-up line, or what to fix; never throws. */
+export async function logStartup(dependency: string, probe: () => Promise<string>): Promise<void> {
+  try {
+    startup.log(await probe());
+  } catch (error) {
+    startup.error(`${dependency}: ${operatorMessage(error)}`);
   }
 }

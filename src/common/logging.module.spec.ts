@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { CapturedLogs } from '../../test/doubles/captured-logs.js';
+import { testConfig } from '../../test/support/test-config.js';
 import { createLoggerParams } from './logging.module.js';
 import { REDACTED, SecretRedaction } from './secret-redaction.js';
 
@@ -8,11 +9,9 @@ async function loggerFor(
   capture: CapturedLogs,
   redaction = new SecretRedaction(),
 ) {
-  const params = await createLoggerParams(
-    { nodeEnv, port: 0, logLevel: 'log', shutdownGraceMs: 0, disabledLayers: new Set() },
-    capture,
-    redaction,
-  );
+  const vault: Record<string, string> =
+    nodeEnv === 'production' ? { KEY_VAULT_URL: 'https://kv-codes.vault.azure.net/' } : {};
+  const params = await createLoggerParams(testConfig({ NODE_ENV: nodeEnv, ...vault }), capture, redaction);
   const [options, destination] = params.pinoHttp as [pino.LoggerOptions, pino.DestinationStream];
   return pino(options, destination);
 }

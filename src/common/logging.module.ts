@@ -3,14 +3,15 @@ import { Module } from '@nestjs/common';
 import { LoggerModule, type Params } from 'nestjs-pino';
 import type PinoPretty from 'pino-pretty';
 import { type DestinationStream, type LevelWithSilent, stdTimeFunctions } from 'pino';
-import { appConfig, type AppSettings } from '../config/config.module.js';
+import { AppConfig } from '../config/app-config.js';
+import type { Environment } from '../config/environment.js';
 import type { RequestWithId } from './request-id.js';
 import { SecretRedaction, SecretRedactionModule } from './secret-redaction.js';
 
 /** Where log lines go: stdout in the app, a capture buffer in tests. */
 export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
 
-const PINO_LEVELS: Record<AppSettings['logLevel'], LevelWithSilent> = {
+const PINO_LEVELS: Record<Environment['LOG_LEVEL'], LevelWithSilent> = {
   fatal: 'fatal',
   error: 'error',
   warn: 'warn',
@@ -48,21 +49,20 @@ function accessLine(req: IncomingMessage, res: ServerResponse, responseTime: num
 }
 
 export async function createLoggerParams(
-  config: AppSettings,
+  { env }: AppConfig,
   destination: DestinationStream,
   redaction: SecretRedaction,
 ): Promise<Params> {
-  const target = config.nodeEnv === 'development' ? await humanReadable(destination) : destination;
+  const target = env.NODE_ENV === 'development' ? await humanReadable(destination) : destination;
   return {
     pinoHttp: [
       {
-        level: PINO_LEVELS[config.logLevel],
+        level: PINO_LEVELS[env.LOG_LEVEL],
         timestamp: stdTimeFunctions.isoTime,
         formatters: { level: (label) => ({ level: label }) },
         // The request id from requestIdMiddleware; every line logged while serving the request carries it as reqId.
         genReqId: (req) => (req as RequestWithId).id,
         quietReqLogger: true,
-        autoLogging: !config.disabledLayers.has('logging'),
         customLogLevel: (_req, res, error) =>
           error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
         customSuccessMessage: accessLine,
@@ -87,7 +87,7 @@ export async function createLoggerParams(
     LoggerModule.forRootAsync({
       imports: [SecretRedactionModule],
       providers: [{ provide: LOG_DESTINATION, useValue: process.stdout }],
-      inject: [appConfig.KEY, LOG_DESTINATION, SecretRedaction],
+      inject: [AppConfig, LOG_DESTINATION, SecretRedaction],
       useFactory: createLoggerParams,
     }),
   ],

@@ -1,17 +1,10 @@
-import { appConfigFrom } from './app-config.js';
-import { ConfigValidationError, parseEnvironment } from './environment.js';
-import { benchDisabledLayers, policiesWith, testPolicyOverrides } from './policies.js';
+import { LOCAL_ENV } from '../../test/support/test-config.js';
+import { loadConfig } from './app-config.js';
+import { ConfigValidationError } from './environment.js';
 
-const AZURE = parseEnvironment({
-  NODE_ENV: 'production',
-  THIRD_PARTY_API_ENDPOINT: 'https://fn-codes.azurewebsites.net/api/RandomNumber',
-  KEY_VAULT_URL: 'https://kv-codes.vault.azure.net/',
-  STORAGE_QUEUE_URL: 'https://stcodes.queue.core.windows.net/code-requests',
-});
-
-function problemsOf(build: () => unknown): string[] {
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
-    build();
+    loadConfig(env);
   } catch (error) {
     if (error instanceof ConfigValidationError) {
       return error.problems;
@@ -21,74 +14,33 @@ function problemsOf(build: () => unknown): string[] {
   throw new Error('expected the configuration to be rejected');
 }
 
-describe('appConfigFrom', () => {
-  it('groups the settings by feature, with the policies and derived values', () => {
-    const config = appConfigFrom(AZURE);
-    expect(config.thirdParty).toMatchObject({ budgetMs: 30_000, attemptTimeoutMs: 10_000, maxRetries: 4 });
-    expect(config.queue).toMatchObject({ createIfNotExists: true, retry: { maxTries: 3, tryTimeoutMs: 5_000 } });
-    expect(config.secrets.localSecrets.size).toBe(0);
-    expect(config.app.shutdownGraceMs).toBe(25_000);
+describe('loadConfig', () => {
+  it('reads the environment, the default policies and where the app runs', () => {
+    const config = loadConfig({ ...LOCAL_ENV, IDENTITY_ENDPOINT: 'http://127.0.0.1:41000/msi/token' });
+    expect(config.env.THIRD_PARTY_API_SECRET_NAME).toBe('third-party-api-key');
+    expect(config.policies.thirdParty).toMatchObject({ maxRetries: 4, breaker: { minCalls: 10, openMs: 5_000 } });
+    expect(config.platform).toEqual({ onAppService: false, hasIdentityEndpoint: true });
+    expect(config.testPolicies).toBe(false);
   });
 
-  it('refuses a request budget the queue write does not fit in', () => {
-    // 3 tries x 5 s plus delays of 0 and 500 ms = 15.5 s.
-    const env = { ...AZURE, REQUEST_BUDGET_MS: 15_000 };
-    expect(problemsOf(() => appConfigFrom(env))).toEqual([
-      expect.stringMatching(/^REQUEST_BUDGET_MS \(15000 ms\) must be at least 15500 ms: the queue write's 3 attempts/),
+  it('applies test-only policy overrides deeply, leaving the other defaults alone', () => {
+    const overrides = { queue: { maxTries: 1 }, thirdParty: { breaker: { minCalls: 1_000 } } };
+    const config = loadConfig({ ...LOCAL_ENV, TEST_POLICY_OVERRIDES: JSON.stringify(overrides) });
+    expect(config.policies.queue).toMatchObject({ maxTries: 1, tryTimeoutMs: 5_000 });
+    expect(config.policies.thirdParty.breaker).toMatchObject({ minCalls: 1_000, threshold: 0.1 });
+    expect(config.testPolicies).toBe(true);
+  });
+
+  it('lists problems with the overrides beside those of the environment', () => {
+    expect(problemsOf({ ...LOCAL_ENV, PORT: 'x', TEST_POLICY_OVERRIDES: '{queue' })).toEqual([
+      expect.stringMatching(/^PORT /),
+      'TEST_POLICY_OVERRIDES must be JSON',
     ]);
-    expect(appConfigFrom({ ...AZURE, REQUEST_BUDGET_MS: 15_500 }).http.requestBudgetMs).toBe(15_500);
-    expect(appConfigFrom(env, policiesWith({ queue: { maxTries: 1 } })).queue.retry.maxTries).toBe(1);
-  });
-
-  it('wants a Key Vault read to outlast getting its token', () => {
-    const policies = policiesWith({ tokenTimeoutMs: 5_000, secrets: { readTimeoutMs: 5_000 } });
-    expect(problemsOf(() => appConfigFrom(AZURE, policies))).toEqual([
-      expect.stringMatching(/^A Key Vault read \(5000 ms\) must be allowed longer than a token request \(5000 ms\)/),
-    ]);
-  });
-});
-
-describe('testPolicyOverrides', () => {
-  const variable = (value: string, extra: object = {}) => ({ TEST_POLICY_OVERRIDES: value, ...extra });
-
-  it('reads nested overrides and leaves the other defaults alone', () => {
-    const overrides = testPolicyOverrides(variable('{"queue":{"maxTries":1},"thirdParty":{"retryBaseMs":20}}'));
-    expect(policiesWith(overrides as object)).toMatchObject({
-      queue: { maxTries: 1, tryTimeoutMs: 5_000 },
-      thirdParty: { retryBaseMs: 20, maxRetries: 4 },
-    });
-    const budget = { perSuccess: 1, minPerSecond: 0, windowMs: 1_000 };
-    const budgetOnly = testPolicyOverrides(variable(JSON.stringify({ thirdParty: { retryBudget: budget } })));
-    expect(policiesWith(budgetOnly as object).thirdParty).toMatchObject({ retryBudget: budget, retryMaxDelayMs: 500 });
-    expect(testPolicyOverrides({})).toEqual({});
-  });
-
-  it('names what is wrong with a malformed value', () => {
-    expect(testPolicyOverrides(variable('{queue'))).toEqual(['TEST_POLICY_OVERRIDES must be JSON']);
-    expect(testPolicyOverrides(variable('{"queue":{"maxTrys":1}}'))).toEqual([
+    expect(problemsOf({ ...LOCAL_ENV, TEST_POLICY_OVERRIDES: '{"queue":{"maxTrys":1}}' })).toEqual([
       expect.stringMatching(/^TEST_POLICY_OVERRIDES\.queue: Unrecognized key/),
     ]);
-  });
-
-  it('is refused on App Service', () => {
-    expect(testPolicyOverrides(variable('{}', { WEBSITE_SITE_NAME: 'app-codes' }))).toEqual([
+    expect(problemsOf({ ...LOCAL_ENV, TEST_POLICY_OVERRIDES: '{}', WEBSITE_SITE_NAME: 'app-codes' })).toEqual([
       expect.stringMatching(/for tests only and is refused on App Service/),
-    ]);
-  });
-});
-
-describe('benchDisabledLayers', () => {
-  it('reads the comma-separated layers a benchmark switches off, and refuses unknown names or App Service', () => {
-    expect([...(benchDisabledLayers({ BENCH_DISABLE: 'logging, rate-limit' }) as Set<string>)]).toEqual([
-      'logging',
-      'rate-limit',
-    ]);
-    expect(benchDisabledLayers({})).toEqual(new Set());
-    expect(benchDisabledLayers({ BENCH_DISABLE: 'logging,tracing' })).toEqual([
-      expect.stringMatching(/^BENCH_DISABLE names unknown layers \(tracing\): use logging, rate-limit/),
-    ]);
-    expect(benchDisabledLayers({ BENCH_DISABLE: 'logging', WEBSITE_SITE_NAME: 'app-codes' })).toEqual([
-      expect.stringMatching(/refused on App Service/),
     ]);
   });
 });

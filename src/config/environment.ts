@@ -80,12 +80,8 @@ export class ConfigValidationError extends Error {
   }
 }
 
-/**
- * Validates the environment against the configuration contract and returns
- * the typed values with defaults applied. Values of variables are never
- * echoed back in the error: some of them are secrets.
- */
-export function parseEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
+/** The environment's values with defaults applied, and every problem with it (values never echoed back). */
+export function checkEnvironment(env: NodeJS.ProcessEnv): { data?: Environment; problems: string[] } {
   const raw: RawEnvironment = {};
   for (const [name, value] of Object.entries(env)) {
     if (value !== undefined && value.trim() !== '') {
@@ -100,8 +96,14 @@ export function parseEnvironment(env: NodeJS.ProcessEnv = process.env): Environm
         return name in raw ? `${name} ${issue.message}` : `${name} is required: ${REQUIRED_HINTS[name] ?? 'set it'}`;
       });
   problems.push(...crossFieldProblems(raw));
-  if (!result.success || problems.length > 0) {
+  return { data: problems.length === 0 ? result.data : undefined, problems };
+}
+
+/** The validated environment; throws `ConfigValidationError` listing every problem. */
+export function parseEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
+  const { data, problems } = checkEnvironment(env);
+  if (!data) {
     throw new ConfigValidationError(problems);
   }
-  return result.data;
+  return data;
 }

@@ -1,29 +1,29 @@
 import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { HealthCheck, type HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
+import { HealthCheck, type HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Response } from 'express';
+import { CredentialHealth } from '../azure/azure.module.js';
+import { QueueHealth } from '../queue/queue.health.js';
+import { SecretsHealth } from '../secrets/secrets.health.js';
 import { ApiLiveness, ApiReadiness } from './health.api.js';
-import {
-  CredentialIndicator,
-  ProcessIndicator,
-  QueueIndicator,
-  RateLimitIndicator,
-  SecretIndicator,
-  ThirdPartyIndicator,
-} from './dependency.indicators.js';
+import { ShutdownState } from './shutdown.js';
 
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
-    private readonly process: ProcessIndicator,
-    private readonly secret: SecretIndicator,
-    private readonly queue: QueueIndicator,
-    private readonly credential: CredentialIndicator,
-    private readonly thirdParty: ThirdPartyIndicator,
-    private readonly rateLimits: RateLimitIndicator,
+    private readonly indicators: HealthIndicatorService,
+    private readonly shutdown: ShutdownState,
+    private readonly secret: SecretsHealth,
+    private readonly queue: QueueHealth,
+    private readonly credential: CredentialHealth,
   ) {}
+
+  private process() {
+    const check = this.indicators.check('process');
+    return this.shutdown.draining ? check.down() : check.up();
+  }
 
   /** Liveness: the process is up and can serve. Never looks at dependencies. */
   @Get('live')
@@ -37,10 +37,7 @@ export class HealthController {
    * Readiness, for App Service's health check: 200 when the instance can
    * serve (not shutting down, the third-party key cached, the queue and the
    * credential not failing), 503 with the same body shape otherwise. Each
-   * dependency is reported as up or down only; two entries are informational
-   * and always up: `thirdParty` (its retry budget available or exhausted) and
-   * `rateLimits` (counted locally, shared in Redis, or locally while Redis is
-   * away).
+   * dependency is reported as up or down only; what to fix is in the logs.
    */
   @Get('ready')
   @HealthCheck({ swaggerDocumentation: false })
@@ -48,12 +45,10 @@ export class HealthController {
   async ready(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
     try {
       return await this.health.check([
-        () => this.process.isHealthy(),
+        () => this.process(),
         () => this.secret.isHealthy(),
         () => this.queue.isHealthy(),
         () => this.credential.isHealthy(),
-        () => this.thirdParty.isHealthy(),
-        () => this.rateLimits.isHealthy(),
       ]);
     } catch (error) {
       if (error instanceof ServiceUnavailableException) {

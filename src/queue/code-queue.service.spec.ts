@@ -3,13 +3,14 @@ import { RestError } from '@azure/storage-queue';
 import { Test } from '@nestjs/testing';
 import { FakeQueueClient } from '../../test/doubles/fake-queue-client.js';
 import { LogCapture } from '../../test/doubles/log-capture.js';
-import { queueConfig } from '../config/config.module.js';
+import { StaticTokenCredential } from '../../test/doubles/static-credential.js';
+import { testConfig } from '../../test/support/test-config.js';
+import { AppCredential } from '../azure/app-credential.js';
+import { AppConfig } from '../config/app-config.js';
 import { decodeMessage } from './code-message.js';
-import { CodeQueue } from './code-queue.service.js';
-import { QUEUE_CLIENT } from './queue.constants.js';
+import { CodeQueue, QUEUE_CLIENT } from './code-queue.service.js';
 
 const MESSAGE = { code: 'abC-42-XyZ', timestamp: '2026-11-29T10:00:00.000Z', requestId: 'req-1' };
-const BASE_CONFIG = { messageTtlSeconds: 3600, createIfNotExists: true } as const;
 
 describe('CodeQueue', () => {
   let client: FakeQueueClient;
@@ -20,12 +21,17 @@ describe('CodeQueue', () => {
     logs = new LogCapture();
   });
 
-  async function createQueue(config: Partial<typeof BASE_CONFIG> | object = {}): Promise<CodeQueue> {
+  async function createQueue({ createIfNotExists = true } = {}): Promise<CodeQueue> {
+    const config = testConfig(
+      { QUEUE_CREATE_IF_NOT_EXISTS: String(createIfNotExists) },
+      { queue: { messageTtlSeconds: 3600 } },
+    );
     const moduleRef = await Test.createTestingModule({
       providers: [
         CodeQueue,
         { provide: QUEUE_CLIENT, useValue: client.asQueueClient() },
-        { provide: queueConfig.KEY, useValue: { ...BASE_CONFIG, ...config } },
+        { provide: AppConfig, useValue: config },
+        { provide: AppCredential, useValue: new AppCredential(new StaticTokenCredential(), 1_000, 'Run az login.') },
       ],
     })
       .setLogger(logs)

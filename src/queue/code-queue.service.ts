@@ -1,12 +1,15 @@
 import type { QueueClient } from '@azure/storage-queue';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { DeadlineExceededError, untilAborted } from '../common/deadline.js';
+import { AppCredential } from '../azure/app-credential.js';
+import { untilAborted } from '../common/deadline.js';
 import { DependencyStatus } from '../common/dependency-status.js';
-import { ServiceError } from '../common/service-error.js';
-import { type QueueConfig, queueConfig } from '../config/config.module.js';
+import type { ServiceError } from '../common/service-error.js';
+import { AppConfig } from '../config/app-config.js';
 import { type CodeMessage, encodeMessage } from './code-message.js';
-import { QUEUE_CLIENT } from './queue.constants.js';
 import { QueueNotFoundError, translateQueueFailure } from './queue.errors.js';
+
+/** The `QueueClient` of the codes queue; private to `QueueModule`. */
+export const QUEUE_CLIENT = Symbol('QUEUE_CLIENT');
 
 /** How start-up found the queue: created, already there, not checked, or the failure. */
 export type QueueStartup = 'created' | 'exists' | 'not checked' | ServiceError;
@@ -24,18 +27,23 @@ export class CodeQueue implements OnModuleInit {
   /** The queue, named for log lines: `queue "<name>" at <account>`. */
   readonly target: string;
   readonly status: DependencyStatus;
+  private readonly createIfNotExists: boolean;
+  private readonly messageTtlSeconds: number;
   private startupCheck: Promise<QueueStartup> = Promise.resolve('not checked');
 
   constructor(
     @Inject(QUEUE_CLIENT) private readonly client: QueueClient,
-    @Inject(queueConfig.KEY) private readonly config: QueueConfig,
+    private readonly credential: AppCredential,
+    config: AppConfig,
   ) {
     this.target = `queue "${client.name}" at ${client.accountName || 'the storage account'}`;
     this.status = new DependencyStatus(`Storage ${this.target}`, this.logger);
+    this.createIfNotExists = config.env.QUEUE_CREATE_IF_NOT_EXISTS;
+    this.messageTtlSeconds = config.policies.queue.messageTtlSeconds;
   }
 
   onModuleInit(): void {
-    if (this.config.createIfNotExists) {
+    if (this.createIfNotExists) {
       this.startupCheck = this.createQueue().then(
         (created) => (created ? 'created' : 'exists'),
         (error: unknown) => error as ServiceError,
@@ -55,7 +63,7 @@ export class CodeQueue implements OnModuleInit {
    * is the probe.
    */
   async probe(): Promise<void> {
-    if (this.config.createIfNotExists) {
+    if (this.createIfNotExists) {
       await this.createQueue();
     } else {
       this.status.forget();
@@ -64,14 +72,12 @@ export class CodeQueue implements OnModuleInit {
 
   /** `deadline` (the request's budget) cancels the write, SDK retries included. */
   async publish(message: CodeMessage, deadline?: AbortSignal): Promise<void> {
-    await untilAborted(this.startupCheck, deadline).catch(() => {
-      throw new DeadlineExceededError('the wait for the queue start-up check');
-    });
+    await untilAborted(this.startupCheck, deadline);
     const body = encodeMessage(message);
     try {
       await this.send(body, deadline);
     } catch (error) {
-      if (!(error instanceof QueueNotFoundError) || !this.config.createIfNotExists) {
+      if (!(error instanceof QueueNotFoundError) || !this.createIfNotExists) {
         throw error;
       }
       await this.createQueue();
@@ -82,13 +88,10 @@ export class CodeQueue implements OnModuleInit {
 
   private async send(body: string, deadline: AbortSignal | undefined): Promise<void> {
     try {
-      await this.client.sendMessage(body, { messageTimeToLive: this.config.messageTtlSeconds, abortSignal: deadline });
+      await this.client.sendMessage(body, { messageTimeToLive: this.messageTtlSeconds, abortSignal: deadline });
       this.status.succeeded();
     } catch (error) {
-      if (deadline?.aborted) {
-        throw new DeadlineExceededError('the queue write');
-      }
-      throw this.failed(error);
+      throw deadline?.aborted ? error : this.failed(error);
     }
   }
 
@@ -104,7 +107,7 @@ export class CodeQueue implements OnModuleInit {
   }
 
   private failed(error: unknown): ServiceError {
-    const translated = translateQueueFailure(this.target, error);
+    const translated = translateQueueFailure(this.target, error, this.credential);
     this.status.failed(translated);
     return translated;
   }

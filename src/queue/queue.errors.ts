@@ -1,5 +1,6 @@
 import { isRestError } from '@azure/storage-queue';
-import { credentialError, isCredentialFailure } from '../azure/credential.errors.js';
+import type { AppCredential } from '../azure/app-credential.js';
+import { isCredentialFailure } from '../azure/credential.errors.js';
 import { describeError } from '../common/describe-error.js';
 import { ServiceError } from '../common/service-error.js';
 
@@ -28,9 +29,9 @@ export class QueueNotFoundError extends QueueError {
  * Translates a queue failure into an error whose hint says what to fix;
  * `target` names the queue. SDK errors are not kept: they hold the request.
  */
-export function translateQueueFailure(target: string, error: unknown): ServiceError {
+export function translateQueueFailure(target: string, error: unknown, credential: AppCredential): ServiceError {
   if (isCredentialFailure(error)) {
-    return credentialError(target, error);
+    return credential.explain(target, error);
   }
   const status = isRestError(error) ? error.statusCode : undefined;
   if (status === 403 && isRestError(error) && error.code === 'AuthenticationFailed') {

@@ -1,39 +1,36 @@
-import type { TokenCredential } from '@azure/identity';
 import { QueueClient, type StoragePipelineOptions } from '@azure/storage-queue';
 import { Module } from '@nestjs/common';
-import { AzureModule } from '../azure/azure.module.js';
+import { TerminusModule } from '@nestjs/terminus';
 import { AppCredential } from '../azure/app-credential.js';
-import { type QueueConfig, queueConfig } from '../config/config.module.js';
-import { queueRetryOptions } from './queue-retry.js';
-import { CodeQueue } from './code-queue.service.js';
-import { QUEUE_CLIENT } from './queue.constants.js';
+import { AzureModule } from '../azure/azure.module.js';
+import { AppConfig } from '../config/app-config.js';
+import { CodeQueue, QUEUE_CLIENT } from './code-queue.service.js';
+import { QueueHealth } from './queue.health.js';
 
 /**
  * In Azure: `STORAGE_QUEUE_URL` with the shared credential (Microsoft Entra
  * ID, no key). Locally: `AZURE_STORAGE_CONNECTION_STRING` (Azurite).
  */
-export function createQueueClient(config: QueueConfig, credential: TokenCredential): QueueClient {
+export function createQueueClient({ env, policies }: AppConfig, credential: AppCredential): QueueClient {
+  const { maxTries, tryTimeoutMs, retryDelayMs } = policies.queue;
   const options: StoragePipelineOptions = {
-    retryOptions: queueRetryOptions(config.retry),
+    retryOptions: { maxTries, tryTimeoutInMs: tryTimeoutMs, retryDelayInMs: retryDelayMs },
   };
-  if (config.queueUrl) {
-    return new QueueClient(config.queueUrl, credential, options);
+  if (env.STORAGE_QUEUE_URL) {
+    return new QueueClient(env.STORAGE_QUEUE_URL, credential, options);
   }
   // Validation guarantees one of the two is set.
-  return new QueueClient(config.connectionString ?? '', config.queueName, options);
+  return new QueueClient(env.AZURE_STORAGE_CONNECTION_STRING ?? '', env.STORAGE_QUEUE_NAME, options);
 }
 
-/** Provides `CodeQueue`; the `QueueClient` stays private to this module. */
+/** Provides `CodeQueue` and its health; the `QueueClient` stays private to this module. */
 @Module({
-  imports: [AzureModule],
+  imports: [AzureModule, TerminusModule],
   providers: [
-    {
-      provide: QUEUE_CLIENT,
-      useFactory: createQueueClient,
-      inject: [queueConfig.KEY, AppCredential],
-    },
+    { provide: QUEUE_CLIENT, useFactory: createQueueClient, inject: [AppConfig, AppCredential] },
     CodeQueue,
+    QueueHealth,
   ],
-  exports: [CodeQueue],
+  exports: [CodeQueue, QueueHealth],
 })
 export class QueueModule {}

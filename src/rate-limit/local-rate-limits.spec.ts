@@ -1,4 +1,5 @@
-import { LocalRateLimits, verdictFor } from './local-rate-limits.js';
+import { LocalRateLimits } from './local-rate-limits.js';
+import { verdictFor } from './rate-limits.js';
 
 const POLICY = { perClient: 2, global: 3, windowMs: 60_000 };
 

@@ -1,42 +1,4 @@
-/** The two limits, each a number of requests per window. */
-export interface RateLimitPolicy {
-  perClient: number;
-  global: number;
-  windowMs: number;
-}
-
-/** Which limit refused a request, and when its window ends. */
-export type Verdict = { refusedBy?: undefined } | { refusedBy: 'client' | 'global'; retryAfterSeconds: number };
-
-/** Counts a request against both limits. */
-export interface RateLimits {
-  hit(client: string): Verdict | Promise<Verdict>;
-}
-
-const ALLOWED: Verdict = {};
-
-/**
- * Windows are aligned to the clock (every instance agrees on them without
- * talking), so a window's counts can be thrown away whole when it ends.
- */
-export function windowOf(policy: RateLimitPolicy, now: number): number {
-  return Math.floor(now / policy.windowMs);
-}
-
-/**
- * The verdict for a request that is the `clientHits`-th of its client and
- * the `globalHits`-th of the service in this window. A request its client's
- * limit refuses is not counted globally (`globalHits` 0), so one busy client
- * cannot use up everyone's share.
- */
-export function verdictFor(policy: RateLimitPolicy, clientHits: number, globalHits: number, now: number): Verdict {
-  if (clientHits <= policy.perClient && globalHits <= policy.global) {
-    return ALLOWED;
-  }
-  const windowEnd = (windowOf(policy, now) + 1) * policy.windowMs;
-  const retryAfterSeconds = Math.max(1, Math.ceil((windowEnd - now) / 1000));
-  return { refusedBy: clientHits > policy.perClient ? 'client' : 'global', retryAfterSeconds };
-}
+import { type RateLimitPolicy, type RateLimits, type Verdict, verdictFor, windowOf } from './rate-limits.js';
 
 /**
  * Both limits counted by this instance: one counter per client and one for

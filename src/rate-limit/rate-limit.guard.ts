@@ -1,7 +1,6 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
-import type { RateLimits } from './local-rate-limits.js';
-import { RATE_LIMITS } from './rate-limit.constants.js';
+import { RATE_LIMITS, type RateLimits } from './rate-limits.js';
 import { RATE_LIMIT_DETAIL, RateLimitedError } from './rate-limit.errors.js';
 
 /**

@@ -1,36 +1,47 @@
 import { Module } from '@nestjs/common';
 import { AppCredential } from '../azure/app-credential.js';
+import { REDIS_SCOPE } from '../azure/azure.constants.js';
 import { AzureModule } from '../azure/azure.module.js';
+import { logStartup } from '../common/dependency-status.js';
 import { SecretRedaction } from '../common/secret-redaction.js';
-import { appConfig, type AppSettings, type RateLimitConfig, rateLimitConfig } from '../config/config.module.js';
-import { LocalRateLimits, type RateLimits } from './local-rate-limits.js';
-import { RATE_LIMITS } from './rate-limit.constants.js';
+import { AppConfig } from '../config/app-config.js';
+import { LocalRateLimits } from './local-rate-limits.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
-import { createRedisClient, hasPassword, redisTarget } from './redis-client.js';
+import { RATE_LIMITS, type RateLimits } from './rate-limits.js';
+import { createRedisClient, redisTarget } from './redis-client.js';
 import { redisFailure } from './redis-errors.js';
 import { SharedRateLimits } from './shared-rate-limits.js';
 
 const MINUTE_MS = 60_000;
 
 async function rateLimits(
-  config: RateLimitConfig,
+  { env }: AppConfig,
   credential: AppCredential,
-  app: AppSettings,
   redaction: SecretRedaction,
 ): Promise<RateLimits> {
-  if (app.disabledLayers.has('rate-limit')) {
-    return { hit: () => ({}) };
-  }
-  const policy = { perClient: config.perClient, global: config.global, windowMs: MINUTE_MS };
+  const policy = { perClient: env.RATE_LIMIT_PER_CLIENT, global: env.RATE_LIMIT_GLOBAL, windowMs: MINUTE_MS };
   const local = new LocalRateLimits(policy);
-  if (!config.redisUrl) {
+  if (!env.REDIS_URL) {
+    void logStartup('redis', () =>
+      Promise.resolve(
+        'Rate limits: counted by this instance (REDIS_URL is not set; see docs/scale-out.md before scaling out)',
+      ),
+    );
     return local;
   }
-  const url = config.redisUrl;
+  const redis = redisTarget(env.REDIS_URL);
   // A local Redis's password, should any line ever carry it.
-  redaction.add(decodeURIComponent(new URL(url).password));
-  const describe = (error: unknown) => redisFailure(redisTarget(url), !hasPassword(url), error);
-  return new SharedRateLimits(await createRedisClient(url, credential), local, policy, describe);
+  redaction.add(redis.password);
+  const describe = (error: unknown) => redisFailure(redis.address, !redis.password, error);
+  const shared = new SharedRateLimits(await createRedisClient(redis, credential), local, policy, describe);
+  void logStartup('redis', async () => {
+    await shared.firstConnection;
+    const how = redis.password
+      ? 'with the password in REDIS_URL (local development)'
+      : `with a token as ${credential.identityFor(REDIS_SCOPE) ?? 'an unknown identity'}`;
+    return `Redis ${redis.address}: reachable ${how}; rate limits are shared by every instance`;
+  });
+  return shared;
 }
 
 /**
@@ -43,11 +54,7 @@ async function rateLimits(
   imports: [AzureModule],
   providers: [
     RateLimitGuard,
-    {
-      provide: RATE_LIMITS,
-      useFactory: rateLimits,
-      inject: [rateLimitConfig.KEY, AppCredential, appConfig.KEY, SecretRedaction],
-    },
+    { provide: RATE_LIMITS, useFactory: rateLimits, inject: [AppConfig, AppCredential, SecretRedaction] },
   ],
   exports: [RateLimitGuard, RATE_LIMITS],
 })

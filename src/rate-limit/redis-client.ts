@@ -8,15 +8,18 @@ const CONNECT_TIMEOUT_MS = 5_000;
 /** Each connection re-authenticates when this share of its token's lifetime has passed. */
 const TOKEN_REFRESH_RATIO = 0.75;
 
-/** `host:port` of a Redis URL: what log lines name, never the password. */
-export function redisTarget(url: string): string {
-  const { hostname, port } = new URL(url);
-  return `${hostname}:${port || '6379'}`;
+/** A Redis URL, read once. */
+export interface RedisTarget {
+  url: string;
+  /** `host:port`: what log lines name, never the password. */
+  address: string;
+  /** The URL's own password (local development); empty when the app authenticates with Entra ID. */
+  password: string;
 }
 
-/** True when the URL carries its own password (local development), so no Entra ID token is used. */
-export function hasPassword(url: string): boolean {
-  return new URL(url).password !== '';
+export function redisTarget(url: string): RedisTarget {
+  const { hostname, port, password } = new URL(url);
+  return { url, address: `${hostname}:${port || '6379'}`, password: decodeURIComponent(password) };
 }
 
 /**
@@ -28,13 +31,16 @@ export function hasPassword(url: string): boolean {
  * it is down, commands fail at once (no offline queue) and the client keeps
  * reconnecting in the background.
  */
-export async function createRedisClient(url: string, credential: TokenCredential): Promise<RedisLimitsClient> {
+export async function createRedisClient(
+  { url, password }: RedisTarget,
+  credential: TokenCredential,
+): Promise<RedisLimitsClient> {
   const { createClient } = await import('@redis/client');
   // A refused re-authentication is reported like any other client error, so it is logged with its hint.
   const reportAuthFailure = (error: unknown) => client.emit('error', error);
   const client = createClient({
     url,
-    credentialsProvider: hasPassword(url) ? undefined : await entraIdCredentials(credential, reportAuthFailure),
+    credentialsProvider: password ? undefined : await entraIdCredentials(credential, reportAuthFailure),
     disableOfflineQueue: true,
     scripts: { hit: HIT_SCRIPT },
     socket: {

@@ -2,14 +2,8 @@ import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/c
 import { defineScript } from '@redis/client';
 import { untilAborted } from '../common/deadline.js';
 import { DependencyStatus } from '../common/dependency-status.js';
-import {
-  type LocalRateLimits,
-  type RateLimitPolicy,
-  type RateLimits,
-  type Verdict,
-  verdictFor,
-  windowOf,
-} from './local-rate-limits.js';
+import type { LocalRateLimits } from './local-rate-limits.js';
+import { type RateLimitPolicy, type RateLimits, type Verdict, verdictFor, windowOf } from './rate-limits.js';
 import type { RedisUnavailableError } from './redis-errors.js';
 
 /** The longest a request waits on Redis before it is counted by this instance instead. */

@@ -1,6 +1,8 @@
 import { CredentialUnavailableError } from '@azure/identity';
 import { RestError, type SecretClient } from '@azure/keyvault-secrets';
 import { createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline';
+import { StaticTokenCredential } from '../../test/doubles/static-credential.js';
+import { AppCredential } from '../azure/app-credential.js';
 import { KeyVaultSecretSource } from './key-vault-secret-source.js';
 
 const VAULT = 'https://kv-codes.vault.azure.net/';
@@ -8,7 +10,11 @@ type GetSecret = (name: string, options: { abortSignal: AbortSignal }) => Promis
 
 function sourceAnswering(answer: GetSecret, readTimeoutMs = 1_000): KeyVaultSecretSource {
   const client = { vaultUrl: VAULT, getSecret: answer } as unknown as SecretClient;
-  return new KeyVaultSecretSource(client, readTimeoutMs);
+  return new KeyVaultSecretSource(
+    client,
+    new AppCredential(new StaticTokenCredential(), 1_000, 'Run az login.'),
+    readTimeoutMs,
+  );
 }
 
 /** Every object reachable from `root` through its own properties, hidden ones included. */

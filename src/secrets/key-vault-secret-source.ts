@@ -1,5 +1,6 @@
 import { type SecretClient, isRestError } from '@azure/keyvault-secrets';
-import { credentialError, isCredentialFailure } from '../azure/credential.errors.js';
+import type { AppCredential } from '../azure/app-credential.js';
+import { isCredentialFailure } from '../azure/credential.errors.js';
 import { describeError } from '../common/describe-error.js';
 import { type ServiceError } from '../common/service-error.js';
 import type { SecretSource } from './secret-source.js';
@@ -10,18 +11,19 @@ import {
   SecretStoreUnavailableError,
 } from './secrets.errors.js';
 
+type Hint = (name: string, vault: string) => string;
+
 /**
  * Reads secrets from Azure Key Vault with the app's shared credential and
  * translates failures into errors whose hint says what to fix. SDK errors are
  * not kept as `cause`: they hold the request, bearer token included.
  */
-type Hint = (name: string, vault: string) => string;
-
 export class KeyVaultSecretSource implements SecretSource {
   readonly description: string;
 
   constructor(
     private readonly client: SecretClient,
+    private readonly credential: AppCredential,
     private readonly readTimeoutMs: number,
   ) {
     this.description = `Key Vault ${client.vaultUrl}`;
@@ -44,7 +46,7 @@ export class KeyVaultSecretSource implements SecretSource {
   private translate(name: string, error: unknown): ServiceError {
     const vault = this.description;
     if (isCredentialFailure(error)) {
-      return credentialError(vault, error);
+      return this.credential.explain(vault, error);
     }
     const status = isRestError(error) ? error.statusCode : undefined;
     const answer = status === undefined ? undefined : ANSWERS[status];

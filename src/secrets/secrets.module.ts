@@ -1,40 +1,39 @@
 import { SecretClient } from '@azure/keyvault-secrets';
 import { Logger, Module } from '@nestjs/common';
-import { AzureModule } from '../azure/azure.module.js';
+import { TerminusModule } from '@nestjs/terminus';
 import { AppCredential } from '../azure/app-credential.js';
-import { type SecretsConfig, secretsConfig } from '../config/config.module.js';
-import { EnvironmentSecretSource } from './environment-secret-source.js';
+import { AzureModule } from '../azure/azure.module.js';
+import { AppConfig } from '../config/app-config.js';
 import { KeyVaultSecretSource } from './key-vault-secret-source.js';
-import type { SecretSource } from './secret-source.js';
-import { SECRET_SOURCE } from './secrets.constants.js';
+import { EnvironmentSecretSource, SECRET_SOURCE, type SecretSource } from './secret-source.js';
+import { SecretsHealth } from './secrets.health.js';
 import { SecretsService } from './secrets.service.js';
 
 /** Key Vault when `KEY_VAULT_URL` is set; otherwise the local-development fallback. */
-export function createSecretSource(config: SecretsConfig, credential: AppCredential): SecretSource {
-  if (config.keyVaultUrl) {
-    return new KeyVaultSecretSource(new SecretClient(config.keyVaultUrl, credential), config.readTimeoutMs);
+export function createSecretSource({ env, policies }: AppConfig, credential: AppCredential): SecretSource {
+  if (env.KEY_VAULT_URL) {
+    const client = new SecretClient(env.KEY_VAULT_URL, credential);
+    return new KeyVaultSecretSource(client, credential, policies.secrets.readTimeoutMs);
   }
   new Logger('SecretsModule').warn(
     'KEY_VAULT_URL is not set: reading the third-party API key from THIRD_PARTY_API_KEY. ' +
       'This is for local development; in Azure, set KEY_VAULT_URL so the key comes from Key Vault.',
   );
-  return new EnvironmentSecretSource(config.localSecrets);
+  const local = env.THIRD_PARTY_API_KEY;
+  return new EnvironmentSecretSource(new Map(local ? [[env.THIRD_PARTY_API_SECRET_NAME, local]] : []));
 }
 
 /**
  * Provides `SecretsService`: cached secret values from Azure Key Vault, read
- * with the shared credential. The `SecretClient` stays private to this module.
+ * with the shared credential; the `SecretClient` stays private to this module.
  */
 @Module({
-  imports: [AzureModule],
+  imports: [AzureModule, TerminusModule],
   providers: [
-    {
-      provide: SECRET_SOURCE,
-      useFactory: createSecretSource,
-      inject: [secretsConfig.KEY, AppCredential],
-    },
+    { provide: SECRET_SOURCE, useFactory: createSecretSource, inject: [AppConfig, AppCredential] },
     SecretsService,
+    SecretsHealth,
   ],
-  exports: [SecretsService],
+  exports: [SecretsService, SecretsHealth],
 })
 export class SecretsModule {}

@@ -3,8 +3,9 @@ import { Test } from '@nestjs/testing';
 import { FakeSecretSource } from '../../test/doubles/fake-secret-source.js';
 import { LogCapture } from '../../test/doubles/log-capture.js';
 import { SecretRedaction } from '../common/secret-redaction.js';
-import { secretsConfig } from '../config/config.module.js';
-import { SECRET_SOURCE } from './secrets.constants.js';
+import { testConfig } from '../../test/support/test-config.js';
+import { AppConfig } from '../config/app-config.js';
+import { SECRET_SOURCE } from './secret-source.js';
 import { SecretsService } from './secrets.service.js';
 
 const TTL_MS = 60_000;
@@ -24,7 +25,10 @@ describe('SecretsService', () => {
       providers: [
         SecretsService,
         { provide: SECRET_SOURCE, useValue: source },
-        { provide: secretsConfig.KEY, useValue: { cacheTtlMs: TTL_MS, refreshBackoffMs: BACKOFF_MS } },
+        {
+          provide: AppConfig,
+          useValue: testConfig({}, { secrets: { cacheTtlMs: TTL_MS, refreshBackoffMs: BACKOFF_MS } }),
+        },
         SecretRedaction,
       ],
     })

@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { type SecretsConfig, secretsConfig } from '../config/config.module.js';
 import { DependencyStatus } from '../common/dependency-status.js';
 import { SecretRedaction } from '../common/secret-redaction.js';
 import { operatorMessage } from '../common/service-error.js';
-import type { SecretSource } from './secret-source.js';
-import { SECRET_SOURCE } from './secrets.constants.js';
+import { SECRET_SOURCE, type SecretSource } from './secret-source.js';
+import { AppConfig } from '../config/app-config.js';
 
 /** The longest wait between attempts while the source keeps failing. */
 const MAX_BACKOFF_MS = 5 * 60_000;
@@ -37,12 +36,15 @@ interface CachedSecret {
 export class SecretsService {
   private readonly logger = new Logger(SecretsService.name);
   private readonly cache = new Map<string, CachedSecret>();
+  private readonly policy: AppConfig['policies']['secrets'];
 
   constructor(
     @Inject(SECRET_SOURCE) private readonly source: SecretSource,
-    @Inject(secretsConfig.KEY) private readonly config: SecretsConfig,
+    config: AppConfig,
     private readonly redaction: SecretRedaction,
-  ) {}
+  ) {
+    this.policy = config.policies.secrets;
+  }
 
   /** Where values come from, for logs and diagnostics. */
   get sourceDescription(): string {
@@ -115,12 +117,12 @@ export class SecretsService {
       if (entry.value !== undefined && entry.value !== value) {
         this.logger.log(`Secret "${name}" has a new value from ${this.source.description}`);
       }
-      Object.assign(entry, { value, refreshAt: Date.now() + this.config.cacheTtlMs, retryAt: 0, failures: 0 });
+      Object.assign(entry, { value, refreshAt: Date.now() + this.policy.cacheTtlMs, retryAt: 0, failures: 0 });
       Object.assign(entry, { mustRefresh: false, lastError: undefined });
       return value;
     } catch (error) {
       entry.failures++;
-      const backoffMs = Math.min(this.config.refreshBackoffMs * 2 ** (entry.failures - 1), MAX_BACKOFF_MS);
+      const backoffMs = Math.min(this.policy.refreshBackoffMs * 2 ** (entry.failures - 1), MAX_BACKOFF_MS);
       entry.retryAt = Date.now() + backoffMs;
       if (entry.value === undefined) {
         entry.lastError = error instanceof Error ? error : new Error(String(error));

@@ -7,6 +7,7 @@ export const THIRD_PARTY_DETAIL = {
   late: 'The upstream number service did not answer in time.',
   paused: 'The upstream number service is failing; calls are paused for a moment.',
   busy: 'Too many upstream calls are in flight; try again shortly.',
+  throttled: 'The upstream number service asked for a pause; try again later.',
 };
 
 /** The third-party API failed or answered something we cannot use: 502. */
@@ -65,4 +66,18 @@ export class ThirdPartyBusyError extends ThirdPartyError {
   readonly code = 'THIRD_PARTY_BUSY';
   override readonly status = 503;
   override readonly retryAfterSeconds = 1;
+}
+
+/** The third party asked for a longer wait (Retry-After) than a caller's request should spend: 503 with it. */
+export class ThirdPartyThrottledError extends ThirdPartyError {
+  readonly code = 'THIRD_PARTY_THROTTLED';
+  override readonly status = 503;
+
+  constructor(
+    detail: string,
+    hint: string,
+    override readonly retryAfterSeconds: number,
+  ) {
+    super(detail, hint);
+  }
 }

@@ -1,43 +1,38 @@
-import { HttpModule } from '@nestjs/axios';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { HttpModule, type HttpModuleOptions } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
-import type { AxiosRequestConfig } from 'axios';
-import { type ThirdPartyConfig, thirdPartyConfig } from '../config/config.module.js';
+import { AppConfig } from '../config/app-config.js';
 import { SecretsModule } from '../secrets/secrets.module.js';
 import { ThirdPartyClient } from './third-party.client.js';
-import { undiciAdapter } from './undici-adapter.js';
-import { UpstreamConnections } from './upstream-connections.js';
 
 /** A generous ceiling for `{"value": n}`: a larger answer is not what we asked for. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
-/** axios settings for the third-party API: undici's kept-alive connections, a timeout, no redirects. */
-export function thirdPartyHttpOptions(config: ThirdPartyConfig, connections: UpstreamConnections): AxiosRequestConfig {
+/** axios for the third-party API: kept-alive connections, a timeout per attempt, no redirects, no proxy. */
+export function thirdPartyHttpOptions({ policies }: AppConfig): HttpModuleOptions {
+  const { attemptTimeoutMs, maxSockets } = policies.thirdParty;
+  const agent = { keepAlive: true, maxSockets };
   return {
-    adapter: undiciAdapter(connections.dispatcher),
-    timeout: config.attemptTimeoutMs,
-    // A redirect would carry x-functions-key to another URL: refuse them.
+    httpAgent: new HttpAgent(agent),
+    httpsAgent: new HttpsAgent(agent),
+    timeout: attemptTimeoutMs,
+    // A redirect would carry x-functions-key to another URL.
     maxRedirects: 0,
+    proxy: false,
+    decompress: false,
     maxContentLength: MAX_RESPONSE_BYTES,
-    // Every status is an answer we map ourselves; only transport failures throw.
+    // Every status is an answer the client maps itself; only transport failures throw.
     validateStatus: () => true,
     responseType: 'text',
-    // No request body, and the answer is parsed by the client: axios's default transforms would only cost time.
-    transformRequest: [],
     transformResponse: [],
-    headers: { accept: 'application/json' },
+    headers: { accept: 'application/json', 'accept-encoding': 'identity' },
   };
 }
 
 /** Provides `ThirdPartyClient`, the only way the app calls the third-party API. */
 @Module({
-  imports: [
-    SecretsModule,
-    HttpModule.registerAsync({
-      extraProviders: [UpstreamConnections],
-      useFactory: thirdPartyHttpOptions,
-      inject: [thirdPartyConfig.KEY, UpstreamConnections],
-    }),
-  ],
+  imports: [SecretsModule, HttpModule.registerAsync({ useFactory: thirdPartyHttpOptions, inject: [AppConfig] })],
   providers: [ThirdPartyClient],
   exports: [ThirdPartyClient],
 })

@@ -1,16 +1,6 @@
 /** How the third party's answers are read: rejected keys, Retry-After, the integer value. */
-import type { AxiosResponse } from 'axios';
 
-/** What the client reads of an answer of the third party. */
-export type UpstreamAnswer = Pick<AxiosResponse<string>, 'status' | 'data' | 'headers'>;
-
-/** One GET of the third party: axios through @nestjs/axios, or the bench's bare request. */
-export type UpstreamGet = (
-  url: string,
-  options: { headers: Record<string, string>; signal: AbortSignal },
-) => Promise<UpstreamAnswer>;
-
-export function isKeyRejected(response: Pick<UpstreamAnswer, 'status'>): boolean {
+export function isKeyRejected(response: { status: number }): boolean {
   return response.status === 401 || response.status === 403;
 }
 

@@ -91,9 +91,6 @@ describe('public answers tell nothing about the deployment (node dist/main.js)',
       secret: { status: 'up' },
       queue: { status: 'up' },
       credential: { status: 'up' },
-      // Informational: one word of state each, nothing about the deployment.
-      thirdParty: { status: 'up', retryBudget: 'available' },
-      rateLimits: { status: 'up', store: 'local' },
     };
     expect(JSON.parse((await read('ready, healthy', `${base}/health/ready`)).body)).toEqual({
       status: 'ok',

@@ -31,10 +31,17 @@ interface Readiness {
   store?: string;
 }
 
-async function readiness(base: string): Promise<Readiness> {
+const SHARED = /rate limits are shared by every instance$|^Redis \(shared rate limits\) is up again/;
+
+/** Readiness, and where the limits are counted now: the last change of store the app logged. */
+async function readiness({ app, base }: { app: AppProcess; base: string }): Promise<Readiness> {
   const res = await fetch(`${base}/health/ready`);
-  const body = (await res.json()) as { details?: { rateLimits?: { store?: string } } };
-  return { status: res.status, store: body.details?.rateLimits?.store };
+  const changes = logEntries(app.stdout).filter((entry) => SHARED.test(entry.msg) || DOWN.test(entry.msg));
+  const last = changes.at(-1)?.msg;
+  return {
+    status: res.status,
+    store: last === undefined ? undefined : SHARED.test(last) ? 'shared' : 'local-fallback',
+  };
 }
 
 /** GETs /api/v1/getcode of each `[base, client]` (the client named by X-Forwarded-For), `concurrency` at a time. */
@@ -134,7 +141,7 @@ describe('rate limits shared in Redis (node dist/main.js, production stack, redi
     );
     running.push(started.app);
     const redisLine = await logLine(started.app, { context: 'StartupDiagnostics', msg: /^(redis: )?Redis / });
-    await eventually(async () => (await readiness(started.base)).status === 200); // the queue's check may still run
+    await eventually(async () => (await readiness(started)).status === 200); // the queue's check may still run
     return { ...started, redisLine };
   }
 
@@ -152,10 +159,10 @@ describe('rate limits shared in Redis (node dist/main.js, production stack, redi
     }
     const window = await windowWithAtLeast(20_000);
     // A first request per instance, so none below runs cold code; one that took Redis past its bound is retried.
-    for (const [i, { base }] of apps.entries()) {
+    for (const [i, { app, base }] of apps.entries()) {
       await eventually(async () => {
         await send([[base, `198.51.100.${i + 1}`]], 1);
-        return (await readiness(base)).store === 'shared';
+        return (await readiness({ app, base })).store === 'shared';
       });
     }
     const logged = apps.map(({ app }) => app.stdout.length);
@@ -196,8 +203,8 @@ describe('rate limits shared in Redis (node dist/main.js, production stack, redi
     const counted = (key: string) => entries.find((entry) => entry.key === key)?.value;
     expect(counted(`${KEY_PREFIX}{${window}}:client:203.0.113.7`)).toBe('30');
     expect(counted(globalKey)).toBe(String(warmUp + perClient + 45));
-    for (const { base } of apps) {
-      expect(await readiness(base)).toEqual({ status: 200, store: 'shared' });
+    for (const { app, base } of apps) {
+      expect(await readiness({ app, base })).toEqual({ status: 200, store: 'shared' });
     }
   }, 150_000);
 
@@ -226,7 +233,7 @@ describe('rate limits shared in Redis (node dist/main.js, production stack, redi
       );
       expect(await redis.authFailures(oid)).toBe(0);
       expect(await redis.clientCount(oid)).toBeGreaterThanOrEqual(1);
-      expect(await readiness(base)).toEqual({ status: 200, store: 'shared' });
+      expect(await readiness({ app, base })).toEqual({ status: 200, store: 'shared' });
       expect(logLines(app, { level: 'warn', msg: /redis/i })).toEqual([]);
       expect(logLines(app, { level: 'error', msg: /redis/i })).toEqual([]);
     } finally {
@@ -236,7 +243,7 @@ describe('rate limits shared in Redis (node dist/main.js, production stack, redi
 
   it('Redis stopped under load: requests are counted locally at once, and in Redis again once it is back', async () => {
     const { app, base } = await startApp({ ...HIGH_LIMITS, AZURE_CLIENT_ID: randomUUID() });
-    expect(await readiness(base)).toEqual({ status: 200, store: 'shared' });
+    expect(await readiness({ app, base })).toEqual({ status: 200, store: 'shared' });
     const logged = app.stdout.length;
     const underway = steadyLoad(`${base}/api/v1/getcode`, { clients: 3, rate: 10, seconds: 15 });
 
@@ -244,12 +251,14 @@ describe('rate limits shared in Redis (node dist/main.js, production stack, redi
     const seen: Readiness[] = [];
     await redis.stop();
     try {
-      await eventually(async () => seen.push(await readiness(base)) > 0 && seen.at(-1)?.store === 'local-fallback');
+      await eventually(
+        async () => seen.push(await readiness({ app, base })) > 0 && seen.at(-1)?.store === 'local-fallback',
+      );
       await sleep(3_000);
     } finally {
       await redis.start(); // the same port, its ACL users back
     }
-    await eventually(async () => seen.push(await readiness(base)) > 0 && seen.at(-1)?.store === 'shared');
+    await eventually(async () => seen.push(await readiness({ app, base })) > 0 && seen.at(-1)?.store === 'shared');
     const load = await underway;
 
     expect(load.answers).toEqual({ '200 -': load.requests }); // no 5xx: the limits are high, only the store changed
@@ -271,7 +280,7 @@ describe('rate limits shared in Redis (node dist/main.js, production stack, redi
     stack.identity.tokenLifetimeSeconds = 4;
     try {
       const { app, base } = await startApp({ ...HIGH_LIMITS, AZURE_CLIENT_ID: clientId });
-      expect((await readiness(base)).store).toBe('shared');
+      expect((await readiness({ app, base })).store).toBe('shared');
       revoked.add(oid); // the next token's AUTH is refused
       const warning = await logLine(app, { level: 'warn', msg: /refused the app's Entra ID token/ });
       expect(warning).toMatch(/give the app's managed identity an access policy assignment on the cache/);
@@ -298,7 +307,7 @@ describe('rate limits shared in Redis (node dist/main.js, production stack, redi
       expect(redisLine).toContain(fix);
       expect(await logLine(app, { level: 'warn', msg: DOWN })).toContain(fix);
       expect(await redis.authFailures()).toBeGreaterThan(0);
-      expect(await readiness(base)).toEqual({ status: 200, store: 'local-fallback' });
+      expect(await readiness({ app, base })).toEqual({ status: 200, store: 'local-fallback' });
 
       await windowWithAtLeast(10_000);
       const answers = await send(
@@ -307,13 +316,13 @@ describe('rate limits shared in Redis (node dist/main.js, production stack, redi
       );
       expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 429, 429]);
       expectRefused(answers.slice(3), RATE_LIMIT_DETAIL.client);
-      expect(await readiness(base)).toEqual({ status: 200, store: 'local-fallback' });
+      expect(await readiness({ app, base })).toEqual({ status: 200, store: 'local-fallback' });
 
       // The access policy assigned: the instance's next reconnection logs in, without a restart.
       const strangerTokens = issued.filter((token) => token.oid === stranger).map((token) => token.token);
       expect(strangerTokens.length).toBeGreaterThan(0);
       await redis.setUser(stranger, ...strangerTokens);
-      await eventually(async () => (await readiness(base)).store === 'shared', 20_000);
+      await eventually(async () => (await readiness({ app, base })).store === 'shared', 20_000);
       expect(await logLine(app, { msg: UP_AGAIN })).toMatch(UP_AGAIN);
 
       for (const { token } of issued) {

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { freePort } from '../../scripts/ports.js';
 import type { ProblemDetails } from '../../src/common/problem-details.filter.js';
-import { DEFAULT_POLICIES } from '../../src/config/policies.js';
 import { ScriptedHttpServer, type ScriptedAnswer } from '../doubles/scripted-http-server.js';
 import { Azurite, drainQueue } from '../support/azurite.js';
 import { type TestApp, startTestApp } from '../support/test-app.js';
@@ -31,7 +30,7 @@ describe('the error contract of GET /api/v1/getcode', () => {
         thirdParty: {
           attemptTimeoutMs: 300,
           maxRetries: 0,
-          breaker: { ...DEFAULT_POLICIES.thirdParty.breaker, minCalls: 1000 },
+          breaker: { minCalls: 1000 },
         },
       },
     );

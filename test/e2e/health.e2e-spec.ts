@@ -48,8 +48,6 @@ describe('health endpoints', () => {
       secret: up,
       queue: up,
       credential: up,
-      thirdParty: { status: 'up', retryBudget: 'available' },
-      rateLimits: { status: 'up', store: 'local' },
     };
     expect(res.body).toEqual({ status: 'ok', info: entries, error: {}, details: entries });
     expect(JSON.stringify(res.body)).not.toContain(KEY);

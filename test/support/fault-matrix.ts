@@ -32,6 +32,8 @@ export interface TimedAnswer {
   issued?: string;
   ms: number;
   text: string;
+  /** The Retry-After header, when the answer had one. */
+  retryAfter?: string;
 }
 
 /** `GET /api/v1/getcode`, timed. */
@@ -41,9 +43,10 @@ export async function timedGetCode(base: string): Promise<TimedAnswer> {
   const text = res.text;
   const ms = Date.now() - started;
   const body = JSON.parse(text) as { code?: string };
+  const retryAfter = res.headers['retry-after'];
   return res.status === 200
     ? { status: 200, code: '-', issued: body.code, ms, text }
-    : { status: res.status, code: body.code ?? '?', ms, text };
+    : { status: res.status, code: body.code ?? '?', ms, text, retryAfter };
 }
 
 /**

@@ -4,7 +4,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { AppModule } from '../../src/app.module.js';
 import { configureApp } from '../../src/app.setup.js';
-import { appConfigFrom } from '../../src/config/app-config.js';
+import { AppConfig } from '../../src/config/app-config.js';
 import { parseEnvironment } from '../../src/config/environment.js';
 import { type PolicyOverrides, policiesWith } from '../../src/config/policies.js';
 import { LOG_DESTINATION } from '../../src/common/logging.module.js';
@@ -32,7 +32,7 @@ export async function startTestApp(
   policies: PolicyOverrides = {},
 ): Promise<TestApp> {
   const queueName = env.STORAGE_QUEUE_NAME ?? uniqueQueueName();
-  const config = appConfigFrom(
+  const config = new AppConfig(
     parseEnvironment({
       NODE_ENV: 'test',
       AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,

@@ -1,2 +1,0 @@
-/** The `QueueClient` of the codes queue; private to `QueueModule`. */
-export const QUEUE_CLIENT = Symbol('QUEUE_CLIENT');
