@@ -6,7 +6,7 @@ import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { HealthModule } from './health/health.module.js';
-import { HomeModule } from './home/home.module.js';
+import { HomeController } from './home/home.controller.js';
 
 @Module({})
 export class AppModule {
@@ -14,7 +14,8 @@ export class AppModule {
   static register(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule, HomeModule, CodesModule, HealthModule],
+      imports: [ConfigModule.forRoot(config), LoggingModule, CodesModule, HealthModule],
+      controllers: [HomeController],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
   }

@@ -15,10 +15,7 @@ function noStore(_req: Request, res: Response, next: NextFunction): void {
   next();
 }
 
-/**
- * Everything about the HTTP surface that is not a module: shared by server.ts
- * and the e2e tests, so tests run the app production runs.
- */
+/** The HTTP surface that is not a module, shared by server.ts and the e2e tests. */
 export function configureApp(app: INestApplication): void {
   const express = app as NestExpressApplication;
   express.useLogger(express.get(Logger));

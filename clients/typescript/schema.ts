@@ -51,13 +51,8 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * Readiness, for App Service's health check: 200 when the instance can
-     *     serve (not shutting down, the third-party key cached, the queue and the
-     *     credential not failing), 503 with the same body shape otherwise. Each
-     *     dependency is reported as up or down only; two entries are informational
-     *     and always up: `thirdParty` (its retry budget available or exhausted) and
-     *     `rateLimits` (counted locally, shared in Redis, or locally while Redis is
-     *     away).
+     * Readiness, for App Service's health check: 200 when the instance can serve (not shutting down, the key cached, the
+     *     queue and the credential not failing), 503 otherwise; each dependency up or down, what to fix in the logs.
      */
     get: operations['HealthController_ready'];
     put?: never;
@@ -175,7 +170,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Key Vault, the credential or the queue is unavailable, or third-party calls are paused (circuit open, bulkhead full); no code was issued. See `Retry-After` */
+      /** @description Key Vault, the credential or the queue is unavailable, or third-party calls are paused (circuit open, bulkhead full, or the third party asked for a pause); no code was issued. See `Retry-After` */
       503: {
         headers: {
           [name: string]: unknown;
@@ -214,57 +209,18 @@ export interface operations {
             /** @enum {string} */
             status: 'ok' | 'error';
             info: {
-              thirdParty?: {
-                /** @enum {string} */
-                status: 'up';
-                /** @enum {string} */
-                retryBudget: 'available' | 'exhausted';
-              };
-              rateLimits?: {
-                /** @enum {string} */
-                status: 'up';
-                /** @enum {string} */
-                store: 'local' | 'shared' | 'local-fallback';
-              };
-            } & {
               [key: string]: {
                 /** @enum {string} */
                 status: 'up' | 'down';
               };
             };
             error: {
-              thirdParty?: {
-                /** @enum {string} */
-                status: 'up';
-                /** @enum {string} */
-                retryBudget: 'available' | 'exhausted';
-              };
-              rateLimits?: {
-                /** @enum {string} */
-                status: 'up';
-                /** @enum {string} */
-                store: 'local' | 'shared' | 'local-fallback';
-              };
-            } & {
               [key: string]: {
                 /** @enum {string} */
                 status: 'up' | 'down';
               };
             };
             details: {
-              thirdParty?: {
-                /** @enum {string} */
-                status: 'up';
-                /** @enum {string} */
-                retryBudget: 'available' | 'exhausted';
-              };
-              rateLimits?: {
-                /** @enum {string} */
-                status: 'up';
-                /** @enum {string} */
-                store: 'local' | 'shared' | 'local-fallback';
-              };
-            } & {
               [key: string]: {
                 /** @enum {string} */
                 status: 'up' | 'down';
@@ -294,57 +250,18 @@ export interface operations {
             /** @enum {string} */
             status: 'ok' | 'error';
             info: {
-              thirdParty?: {
-                /** @enum {string} */
-                status: 'up';
-                /** @enum {string} */
-                retryBudget: 'available' | 'exhausted';
-              };
-              rateLimits?: {
-                /** @enum {string} */
-                status: 'up';
-                /** @enum {string} */
-                store: 'local' | 'shared' | 'local-fallback';
-              };
-            } & {
               [key: string]: {
                 /** @enum {string} */
                 status: 'up' | 'down';
               };
             };
             error: {
-              thirdParty?: {
-                /** @enum {string} */
-                status: 'up';
-                /** @enum {string} */
-                retryBudget: 'available' | 'exhausted';
-              };
-              rateLimits?: {
-                /** @enum {string} */
-                status: 'up';
-                /** @enum {string} */
-                store: 'local' | 'shared' | 'local-fallback';
-              };
-            } & {
               [key: string]: {
                 /** @enum {string} */
                 status: 'up' | 'down';
               };
             };
             details: {
-              thirdParty?: {
-                /** @enum {string} */
-                status: 'up';
-                /** @enum {string} */
-                retryBudget: 'available' | 'exhausted';
-              };
-              rateLimits?: {
-                /** @enum {string} */
-                status: 'up';
-                /** @enum {string} */
-                store: 'local' | 'shared' | 'local-fallback';
-              };
-            } & {
               [key: string]: {
                 /** @enum {string} */
                 status: 'up' | 'down';
@@ -363,57 +280,18 @@ export interface operations {
             /** @enum {string} */
             status: 'ok' | 'error';
             info: {
-              thirdParty?: {
-                /** @enum {string} */
-                status: 'up';
-                /** @enum {string} */
-                retryBudget: 'available' | 'exhausted';
-              };
-              rateLimits?: {
-                /** @enum {string} */
-                status: 'up';
-                /** @enum {string} */
-                store: 'local' | 'shared' | 'local-fallback';
-              };
-            } & {
               [key: string]: {
                 /** @enum {string} */
                 status: 'up' | 'down';
               };
             };
             error: {
-              thirdParty?: {
-                /** @enum {string} */
-                status: 'up';
-                /** @enum {string} */
-                retryBudget: 'available' | 'exhausted';
-              };
-              rateLimits?: {
-                /** @enum {string} */
-                status: 'up';
-                /** @enum {string} */
-                store: 'local' | 'shared' | 'local-fallback';
-              };
-            } & {
               [key: string]: {
                 /** @enum {string} */
                 status: 'up' | 'down';
               };
             };
             details: {
-              thirdParty?: {
-                /** @enum {string} */
-                status: 'up';
-                /** @enum {string} */
-                retryBudget: 'available' | 'exhausted';
-              };
-              rateLimits?: {
-                /** @enum {string} */
-                status: 'up';
-                /** @enum {string} */
-                store: 'local' | 'shared' | 'local-fallback';
-              };
-            } & {
               [key: string]: {
                 /** @enum {string} */
                 status: 'up' | 'down';

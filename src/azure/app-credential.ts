@@ -5,16 +5,18 @@ import { DependencyStatus } from '../common/dependency-status.js';
 import { AzureCredentialError, CREDENTIAL_DETAIL, firstLine, TokenTimeoutError } from './credential.errors.js';
 import { describeTokenIdentity } from './token-identity.js';
 
+export const KEY_VAULT_SCOPE = 'https://vault.azure.net/.default';
+export const STORAGE_SCOPE = 'https://storage.azure.com/.default';
+export const REDIS_SCOPE = 'https://redis.azure.com/.default';
+
 interface ScopeState {
   status: DependencyStatus;
-  /** Who the last token was issued to, for start-up lines. */
   identity?: string;
 }
 
 /**
- * The app's one credential, given to every Azure client: each token request
- * is bounded in time, and the outcome of each scope's last request (and who
- * its token names) is kept for readiness and the start-up lines.
+ * The app's one credential, given to every Azure client: each token request is bounded in time, and each scope's
+ * last outcome (and who its token names) is kept for readiness and the start-up lines.
  */
 export class AppCredential implements TokenCredential {
   private readonly logger = new Logger(AppCredential.name);
@@ -23,7 +25,6 @@ export class AppCredential implements TokenCredential {
   constructor(
     private readonly inner: TokenCredential,
     private readonly timeoutMs: number,
-    /** What to fix when no token comes, for where the app runs. */
     private readonly fix: string,
   ) {}
 
@@ -47,7 +48,6 @@ export class AppCredential implements TokenCredential {
     }
   }
 
-  /** Every scope asked for so far, with the outcome of its last token request. */
   get scopes(): ReadonlyMap<string, ScopeState> {
     return this.states;
   }

@@ -5,11 +5,7 @@ import { AppConfig } from '../config/app-config.js';
 import { AppCredential } from './app-credential.js';
 import { credentialFix } from './credential.errors.js';
 
-/**
- * `DefaultAzureCredential` is the managed identity on App Service and the
- * developer's sign-in locally; `AZURE_TOKEN_CREDENTIALS` (read by
- * @azure/identity) narrows the chain.
- */
+/** The managed identity on App Service, the developer's sign-in locally (`AZURE_TOKEN_CREDENTIALS` narrows it). */
 export function createAppCredential(config: AppConfig): AppCredential {
   const clientId = config.env.AZURE_CLIENT_ID;
   const inner = new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {});
@@ -35,11 +31,7 @@ export class CredentialHealth {
   }
 }
 
-/**
- * Provides `AppCredential`, the one Microsoft Entra credential every Azure
- * client is built with (one instance per process, so tokens are cached once
- * and the identity endpoint is not throttled), and its readiness indicator.
- */
+/** Provides `AppCredential`, the one credential of every Azure client (tokens cached once), and its readiness. */
 @Module({
   imports: [TerminusModule],
   providers: [{ provide: AppCredential, useFactory: createAppCredential, inject: [AppConfig] }, CredentialHealth],

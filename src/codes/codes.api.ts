@@ -6,7 +6,7 @@ import { DeadlineExceededError } from '../common/deadline.js';
 import { ProblemDetailsDto } from '../common/dto/problem-details.dto.js';
 import { INTERNAL_ERROR, problemType } from '../common/problem-details.filter.js';
 import { QUEUE_DETAIL, QueueUnavailableError } from '../queue/queue.errors.js';
-import { RATE_LIMIT_DETAIL, RateLimitedError } from '../rate-limit/rate-limit.errors.js';
+import { RATE_LIMIT_DETAIL, RateLimitedError } from '../rate-limit/rate-limit.guard.js';
 import { SECRET_DETAIL, SecretStoreUnavailableError } from '../secrets/secrets.errors.js';
 import * as thirdParty from '../third-party/third-party.errors.js';
 import { CodeResponseDto } from './dto/code-response.dto.js';

@@ -7,11 +7,8 @@ import { formatCode } from './code-format.js';
 import type { CodeResponseDto } from './dto/code-response.dto.js';
 
 /**
- * Issues codes: one third-party number, wrapped in random letters, recorded
- * on the queue. A code is returned only after the queue accepted its
- * message; any failure propagates as a `ServiceError` and no code leaves.
- * The request has one time budget (REQUEST_BUDGET_MS): past it, the step
- * under way is cancelled and the client gets 504 `REQUEST_TIMEOUT`.
+ * Issues codes: a third-party number in random letters, returned only after the queue accepted its message. One
+ * budget per request (REQUEST_BUDGET_MS): past it, the step under way is cancelled and the answer is 504.
  */
 @Injectable()
 export class CodesService {

@@ -3,14 +3,11 @@ import { operatorMessage } from './service-error.js';
 
 export type DependencyState = 'unknown' | 'up' | 'down';
 
-/** While a dependency is down, readiness has it checked again at most this often. */
 const REPROBE_INTERVAL_MS = 10_000;
 
 /**
- * What a client knows of its dependency's health: the outcome of its last
- * operation. Readiness reads it; each change of state is logged once, with
- * what to fix when it goes down, so operators see it without the public
- * endpoint telling anyone.
+ * A dependency's health as its client last saw it. Readiness reads it; each change is logged once, with what to fix
+ * when it goes down, so operators see it without the public endpoint telling anyone.
  */
 export class DependencyStatus {
   private current: DependencyState = 'unknown';
@@ -41,7 +38,6 @@ export class DependencyStatus {
     this.record('down');
   }
 
-  /** Forgets the last outcome, when it is too old to say anything (the next operation decides). */
   forget(): void {
     this.current = 'unknown';
     this.checkedAt = Date.now();

@@ -8,7 +8,6 @@ import type { Environment } from '../config/environment.js';
 import type { RequestWithId } from './request-id.js';
 import { SecretRedaction, SecretRedactionModule } from './secret-redaction.js';
 
-/** Where log lines go: stdout in the app, a capture buffer in tests. */
 export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
 
 const PINO_LEVELS: Record<Environment['LOG_LEVEL'], LevelWithSilent> = {
@@ -20,7 +19,6 @@ const PINO_LEVELS: Record<Environment['LOG_LEVEL'], LevelWithSilent> = {
   verbose: 'trace',
 };
 
-/** Wraps a destination so that every serialized line has known secret values blanked out. */
 function redacting(destination: DestinationStream, redaction: SecretRedaction): DestinationStream {
   return { write: (line: string) => destination.write(redaction.redact(line)) };
 }
@@ -42,7 +40,6 @@ async function humanReadable(destination: DestinationStream): Promise<Destinatio
   });
 }
 
-/** The access-log message: method, path, status, duration. */
 function accessLine(req: IncomingMessage, res: ServerResponse, responseTime: number): string {
   const path = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url;
   return `${req.method} ${path} ${res.statusCode} ${Math.round(responseTime)} ms`;
@@ -60,7 +57,6 @@ export async function createLoggerParams(
         level: PINO_LEVELS[env.LOG_LEVEL],
         timestamp: stdTimeFunctions.isoTime,
         formatters: { level: (label) => ({ level: label }) },
-        // The request id from requestIdMiddleware; every line logged while serving the request carries it as reqId.
         genReqId: (req) => (req as RequestWithId).id,
         quietReqLogger: true,
         customLogLevel: (_req, res, error) =>
@@ -77,11 +73,7 @@ export async function createLoggerParams(
   };
 }
 
-/**
- * Structured logs with nestjs-pino: one access-log line per request (method,
- * path, status, duration; no headers), the request id on every line of a
- * request, loaded secret values blanked out.
- */
+/** nestjs-pino: one access line per request (no headers), its request id on every line, secrets blanked out. */
 @Module({
   imports: [
     LoggerModule.forRootAsync({

@@ -1,12 +1,11 @@
 import { STATUS_CODES } from 'node:http';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { describeError } from './describe-error.js';
+import { describeError } from './service-error.js';
 import type { ProblemDetailsDto } from './dto/problem-details.dto.js';
 import type { RequestWithId } from './request-id.js';
 import { ServiceError, operatorMessage } from './service-error.js';
 
-/** The body of every error answer. */
 export type ProblemDetails = ProblemDetailsDto;
 
 interface Problem {
@@ -26,9 +25,8 @@ export function problemType(code: string): string {
 }
 
 /**
- * Turns every error into an `application/problem+json` answer and logs it
- * once. Only `ServiceError.detail` and Nest's own HTTP messages reach the
- * client; anything else becomes a generic 500. Never a stack trace.
+ * Every error as `application/problem+json`, logged once. Only `ServiceError.detail` and Nest's own HTTP messages reach
+ * the client; anything else is a generic 500. Never a stack trace.
  */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {

@@ -4,11 +4,7 @@ import { Global, Injectable, Module } from '@nestjs/common';
 const MIN_LENGTH = 8;
 export const REDACTED = '[REDACTED]';
 
-/**
- * The secret values this process has loaded, so the log pipeline can blank
- * them out wherever they appear: a last line of defence, since no code path
- * is meant to log one in the first place.
- */
+/** The secret values this process has loaded, blanked out of every log line: a last line of defence. */
 @Injectable()
 export class SecretRedaction {
   private readonly values = new Set<string>();
@@ -30,7 +26,6 @@ export class SecretRedaction {
   }
 }
 
-/** One `SecretRedaction` for the whole app: filled by the secrets cache, applied by the logger. */
 @Global()
 @Module({ providers: [SecretRedaction], exports: [SecretRedaction] })
 export class SecretRedactionModule {}

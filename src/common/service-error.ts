@@ -1,20 +1,11 @@
-import { describeError } from './describe-error.js';
-
 /**
- * Base class of the errors our services throw on purpose. The global filter
- * turns them into problem+json responses.
- *
- * `detail` is shown to clients; `hint` is for operators and goes to the log
- * only. Neither may contain a secret, a token or a request header.
+ * Base class of the errors our services throw on purpose, answered as problem+json. `detail` is shown to clients;
+ * `hint` goes to the log only. Neither may contain a secret, a token or a request header.
  */
 export abstract class ServiceError extends Error {
-  /** Stable, machine-readable identifier, e.g. `THIRD_PARTY_TIMEOUT`. */
   abstract readonly code: string;
-  /** HTTP status the error maps to. */
   abstract readonly status: number;
-  /** Seconds a client should wait before retrying, when that is meaningful. */
   readonly retryAfterSeconds?: number;
-  /** Extra response headers the status calls for (e.g. `Allow` with a 405). */
   readonly headers?: Readonly<Record<string, string>>;
 
   constructor(
@@ -27,7 +18,6 @@ export abstract class ServiceError extends Error {
   }
 }
 
-/** A method the route does not serve: 405 with the `Allow` header. */
 export class MethodNotAllowedError extends ServiceError {
   readonly code = 'METHOD_NOT_ALLOWED';
   readonly status = 405;
@@ -45,4 +35,20 @@ export function operatorMessage(error: unknown): string {
     return error.hint ?? error.detail;
   }
   return describeError(error);
+}
+
+/** Name, HTTP status and code of a failure, never its message (SDK messages can carry tokens or headers). */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) {
+    return 'unknown error';
+  }
+  const { statusCode, code } = error as Error & { statusCode?: unknown; code?: unknown };
+  const parts = [error.name];
+  if (typeof statusCode === 'number') {
+    parts.push(`HTTP ${statusCode}`);
+  }
+  if (typeof code === 'string' && code !== '') {
+    parts.push(code);
+  }
+  return parts.join(' ');
 }

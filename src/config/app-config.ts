@@ -13,14 +13,12 @@ export class AppConfig {
     readonly env: Environment,
     readonly policies: Policies = policiesWith(),
     readonly platform: Platform = { onAppService: false, hasIdentityEndpoint: false },
-    /** True when the test-only `TEST_POLICY_OVERRIDES` shortened the policies. */
     readonly testPolicies = false,
   ) {}
 }
 
 const OVERRIDES = 'TEST_POLICY_OVERRIDES';
 
-/** The policies, with the test-only overrides (JSON of the policies' shape) applied; refused on App Service. */
 function checkPolicies(env: NodeJS.ProcessEnv): { data?: Policies; problems: string[] } {
   const text = env[OVERRIDES]?.trim() ?? '';
   if (text && env.WEBSITE_SITE_NAME) {

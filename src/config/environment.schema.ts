@@ -27,10 +27,7 @@ const TOKEN_CREDENTIAL_CHOICES = [
   'azuredeveloperclicredential',
 ] as const;
 
-/**
- * Every environment variable the app reads, with its default: the
- * configuration contract. docs/configuration.md says when to change each one.
- */
+/** Every environment variable the app reads, with its default; docs/configuration.md says when to change each. */
 export const environmentShape = z.object({
   NODE_ENV: z
     .enum(['development', 'production', 'test'], { error: 'must be development, production or test' })
@@ -52,7 +49,6 @@ export const environmentShape = z.object({
       error: 'must be a redis URL such as rediss://<name>.<region>.redis.azure.net:10000',
     })
     .optional(),
-  // Read by src/telemetry.ts before Nest starts; validated here so a typo shows up at start-up.
   APPLICATIONINSIGHTS_CONNECTION_STRING: z
     .string()
     .regex(

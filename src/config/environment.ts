@@ -3,10 +3,7 @@ import { environmentShape } from './environment.schema.js';
 
 type RawEnvironment = Record<string, string>;
 
-/**
- * Rules that involve more than one variable. They look at which variables are
- * present, so they are reported together with per-variable problems.
- */
+/** Rules that involve more than one variable, reported with the per-variable problems. */
 function crossFieldProblems(env: RawEnvironment): string[] {
   const problems: string[] = [];
   if (!env.STORAGE_QUEUE_URL && !env.AZURE_STORAGE_CONNECTION_STRING) {
@@ -70,7 +67,6 @@ const REQUIRED_HINTS: Record<string, string> = {
 
 export type Environment = z.infer<typeof environmentShape>;
 
-/** Thrown when the environment breaks the configuration contract; lists every problem at once. */
 export class ConfigValidationError extends Error {
   constructor(readonly problems: string[]) {
     super(
@@ -99,7 +95,6 @@ export function checkEnvironment(env: NodeJS.ProcessEnv): { data?: Environment; 
   return { data: problems.length === 0 ? result.data : undefined, problems };
 }
 
-/** The validated environment; throws `ConfigValidationError` listing every problem. */
 export function parseEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
   const { data, problems } = checkEnvironment(env);
   if (!data) {

@@ -34,10 +34,8 @@ export class HealthController {
   }
 
   /**
-   * Readiness, for App Service's health check: 200 when the instance can
-   * serve (not shutting down, the third-party key cached, the queue and the
-   * credential not failing), 503 with the same body shape otherwise. Each
-   * dependency is reported as up or down only; what to fix is in the logs.
+   * Readiness, for App Service's health check: 200 when the instance can serve (not shutting down, the key cached, the
+   * queue and the credential not failing), 503 otherwise; each dependency up or down, what to fix in the logs.
    */
   @Get('ready')
   @HealthCheck({ swaggerDocumentation: false })

@@ -8,10 +8,8 @@ export class ShutdownState {
 }
 
 /**
- * Graceful shutdown, as App Service stops a container (SIGTERM, then SIGKILL
- * after WEBSITES_CONTAINER_STOP_TIME_LIMIT): report not-ready, stop accepting
- * connections, let in-flight requests finish for at most `graceMs`, then run
- * Nest's shutdown hooks. Resolves true when every request finished in time.
+ * Graceful shutdown, as App Service stops a container: not ready, no new connections, in-flight requests finish for at
+ * most `graceMs`, then Nest's shutdown hooks. Resolves true when every request finished in time.
  */
 export async function drainAndClose(app: INestApplication, graceMs: number): Promise<boolean> {
   const logger = new Logger('Shutdown');

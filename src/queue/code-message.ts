@@ -3,19 +3,14 @@ export interface CodeMessage {
   code: string;
   /** ISO 8601 UTC, the same instant as in the HTTP answer. */
   timestamp: string;
-  /** Correlates the message with the request's logs. */
   requestId: string;
 }
 
-/**
- * The queue message body: base64 JSON, what an Azure Functions queue trigger
- * expects by default (`messageEncoding: base64` in host.json).
- */
+/** Base64 JSON, what an Azure Functions queue trigger expects by default. */
 export function encodeMessage(message: CodeMessage): string {
   return Buffer.from(JSON.stringify(message), 'utf8').toString('base64');
 }
 
-/** Inverse of `encodeMessage`, for consumers and tests. */
 export function decodeMessage(text: string): CodeMessage {
   return JSON.parse(Buffer.from(text, 'base64').toString('utf8')) as CodeMessage;
 }

@@ -8,23 +8,18 @@ import { AppConfig } from '../config/app-config.js';
 import { type CodeMessage, encodeMessage } from './code-message.js';
 import { QueueNotFoundError, translateQueueFailure } from './queue.errors.js';
 
-/** The `QueueClient` of the codes queue; private to `QueueModule`. */
 export const QUEUE_CLIENT = Symbol('QUEUE_CLIENT');
 
-/** How start-up found the queue: created, already there, not checked, or the failure. */
 export type QueueStartup = 'created' | 'exists' | 'not checked' | ServiceError;
 
 /**
- * Writes one message per issued code to the Azure Storage queue.
- *
- * `publish()` resolves only once the queue service has accepted the message,
- * and throws a `ServiceError` (503) otherwise. With `QUEUE_CREATE_IF_NOT_EXISTS`
- * the queue is created at start-up, and again if a write finds it missing.
+ * Writes one message per issued code to the Azure Storage queue. `publish()` resolves once the service accepted it and
+ * throws a `ServiceError` (503) otherwise. With `QUEUE_CREATE_IF_NOT_EXISTS` the queue is created at start-up, and
+ * again if a write finds it missing.
  */
 @Injectable()
 export class CodeQueue implements OnModuleInit {
   private readonly logger = new Logger(CodeQueue.name);
-  /** The queue, named for log lines: `queue "<name>" at <account>`. */
   readonly target: string;
   readonly status: DependencyStatus;
   private readonly createIfNotExists: boolean;
@@ -51,17 +46,11 @@ export class CodeQueue implements OnModuleInit {
     }
   }
 
-  /** How start-up found the queue; never rejects. */
   get startup(): Promise<QueueStartup> {
     return this.startupCheck;
   }
 
-  /**
-   * Checks the queue again without writing a message: creates it if allowed.
-   * A sender-only identity may not read queue properties, so without
-   * `QUEUE_CREATE_IF_NOT_EXISTS` the failure is forgotten and the next write
-   * is the probe.
-   */
+  /** Checks the queue without writing: creates it if allowed; a sender-only identity waits for the next write. */
   async probe(): Promise<void> {
     if (this.createIfNotExists) {
       await this.createQueue();
@@ -95,7 +84,6 @@ export class CodeQueue implements OnModuleInit {
     }
   }
 
-  /** Resolves true when the queue was created, false when it existed. */
   private async createQueue(): Promise<boolean> {
     try {
       const { succeeded } = await this.client.createIfNotExists();

@@ -1,10 +1,9 @@
 import { isRestError } from '@azure/storage-queue';
 import type { AppCredential } from '../azure/app-credential.js';
 import { isCredentialFailure } from '../azure/credential.errors.js';
-import { describeError } from '../common/describe-error.js';
+import { describeError } from '../common/service-error.js';
 import { ServiceError } from '../common/service-error.js';
 
-/** What a client is told when the queue fails. */
 export const QUEUE_DETAIL = 'The code could not be recorded; no code was issued.';
 
 /** A message could not be written to the queue: 503, the client may retry. */
@@ -25,10 +24,7 @@ export class QueueNotFoundError extends QueueError {
   readonly code = 'QUEUE_NOT_FOUND';
 }
 
-/**
- * Translates a queue failure into an error whose hint says what to fix;
- * `target` names the queue. SDK errors are not kept: they hold the request.
- */
+/** A queue failure as an error whose hint says what to fix (SDK errors are not kept: they hold the request). */
 export function translateQueueFailure(target: string, error: unknown, credential: AppCredential): ServiceError {
   if (isCredentialFailure(error)) {
     return credential.explain(target, error);

@@ -1,7 +1,7 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { AppCredential } from '../azure/app-credential.js';
-import { STORAGE_SCOPE } from '../azure/azure.constants.js';
+import { STORAGE_SCOPE } from '../azure/app-credential.js';
 import { logStartup } from '../common/dependency-status.js';
 import { CodeQueue } from './code-queue.service.js';
 

@@ -7,10 +7,7 @@ import { AppConfig } from '../config/app-config.js';
 import { CodeQueue, QUEUE_CLIENT } from './code-queue.service.js';
 import { QueueHealth } from './queue.health.js';
 
-/**
- * In Azure: `STORAGE_QUEUE_URL` with the shared credential (Microsoft Entra
- * ID, no key). Locally: `AZURE_STORAGE_CONNECTION_STRING` (Azurite).
- */
+/** In Azure: `STORAGE_QUEUE_URL` with the shared credential, no key. Locally: Azurite's connection string. */
 export function createQueueClient({ env, policies }: AppConfig, credential: AppCredential): QueueClient {
   const { maxTries, tryTimeoutMs, retryDelayMs } = policies.queue;
   const options: StoragePipelineOptions = {
@@ -19,7 +16,6 @@ export function createQueueClient({ env, policies }: AppConfig, credential: AppC
   if (env.STORAGE_QUEUE_URL) {
     return new QueueClient(env.STORAGE_QUEUE_URL, credential, options);
   }
-  // Validation guarantees one of the two is set.
   return new QueueClient(env.AZURE_STORAGE_CONNECTION_STRING ?? '', env.STORAGE_QUEUE_NAME, options);
 }
 

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AppCredential } from '../azure/app-credential.js';
-import { REDIS_SCOPE } from '../azure/azure.constants.js';
+import { REDIS_SCOPE } from '../azure/app-credential.js';
 import { AzureModule } from '../azure/azure.module.js';
 import { logStartup } from '../common/dependency-status.js';
 import { SecretRedaction } from '../common/secret-redaction.js';
@@ -9,7 +9,7 @@ import { LocalRateLimits } from './local-rate-limits.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
 import { RATE_LIMITS, type RateLimits } from './rate-limits.js';
 import { createRedisClient, redisTarget } from './redis-client.js';
-import { redisFailure } from './redis-errors.js';
+import { redisFailure } from './redis-client.js';
 import { SharedRateLimits } from './shared-rate-limits.js';
 
 const MINUTE_MS = 60_000;

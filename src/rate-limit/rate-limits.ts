@@ -1,4 +1,3 @@
-/** The two limits, each a number of requests per window. */
 export interface RateLimitPolicy {
   perClient: number;
   global: number;
@@ -8,7 +7,6 @@ export interface RateLimitPolicy {
 /** Which limit refused a request, and when its window ends. */
 export type Verdict = { refusedBy?: undefined } | { refusedBy: 'client' | 'global'; retryAfterSeconds: number };
 
-/** Counts a request against both limits. */
 export interface RateLimits {
   hit(client: string): Verdict | Promise<Verdict>;
 }
@@ -18,19 +16,14 @@ const ALLOWED: Verdict = {};
 /** The `RateLimits` the guard counts with: shared in Redis when REDIS_URL is set, this instance's otherwise. */
 export const RATE_LIMITS = Symbol('RATE_LIMITS');
 
-/**
- * Windows are aligned to the clock (every instance agrees on them without
- * talking), so a window's counts can be thrown away whole when it ends.
- */
+/** Windows are aligned to the clock, so every instance agrees on them without talking. */
 export function windowOf(policy: RateLimitPolicy, now: number): number {
   return Math.floor(now / policy.windowMs);
 }
 
 /**
- * The verdict for a request that is the `clientHits`-th of its client and
- * the `globalHits`-th of the service in this window. A request its client's
- * limit refuses is not counted globally (`globalHits` 0), so one busy client
- * cannot use up everyone's share.
+ * The verdict for the `clientHits`-th request of a client and `globalHits`-th of the service in this window. A request
+ * its client's limit refuses is not counted globally (0), so one busy client cannot use up everyone's share.
  */
 export function verdictFor(policy: RateLimitPolicy, clientHits: number, globalHits: number, now: number): Verdict {
   if (clientHits <= policy.perClient && globalHits <= policy.global) {

@@ -1,5 +1,6 @@
 import type { TokenCredential } from '@azure/identity';
-import { REDIS_SCOPE } from '../azure/azure.constants.js';
+import { REDIS_SCOPE } from '../azure/app-credential.js';
+import { describeError, ServiceError } from '../common/service-error.js';
 import { HIT_SCRIPT, type RedisLimitsClient } from './shared-rate-limits.js';
 
 /** Reconnection waits grow from 100 ms to at most this, for as long as Redis is away. */
@@ -8,12 +9,10 @@ const CONNECT_TIMEOUT_MS = 5_000;
 /** Each connection re-authenticates when this share of its token's lifetime has passed. */
 const TOKEN_REFRESH_RATIO = 0.75;
 
-/** A Redis URL, read once. */
 export interface RedisTarget {
   url: string;
-  /** `host:port`: what log lines name, never the password. */
   address: string;
-  /** The URL's own password (local development); empty when the app authenticates with Entra ID. */
+  /** Local development only; empty when the app authenticates with Entra ID. */
   password: string;
 }
 
@@ -23,13 +22,9 @@ export function redisTarget(url: string): RedisTarget {
 }
 
 /**
- * A Redis client for the shared limits. Without a password in the URL it
- * authenticates with Microsoft Entra ID through the app's one credential
- * (`@redis/entraid`): username = the token's object id, password = the
- * token; before each token expires a new one is fetched and every open
- * connection sends AUTH again. Requests never wait for a connection: while
- * it is down, commands fail at once (no offline queue) and the client keeps
- * reconnecting in the background.
+ * A Redis client for the shared limits. Without a password in the URL it authenticates with Entra ID through the
+ * app's credential (`@redis/entraid`), re-sending AUTH on every connection before each token expires. While the
+ * connection is down, commands fail at once (no offline queue) and the client reconnects in the background.
  */
 export async function createRedisClient(
   { url, password }: RedisTarget,
@@ -70,4 +65,39 @@ async function entraIdCredentials(credential: TokenCredential, onAuthFailure: (e
     tokenManagerConfig: { expirationRefreshRatio: TOKEN_REFRESH_RATIO },
     onReAuthenticationError: onAuthFailure,
   });
+}
+
+/** Redis could not count a request: never shown to clients; its hint says what to fix. */
+export class RedisUnavailableError extends ServiceError {
+  readonly code = 'REDIS_UNAVAILABLE';
+  readonly status = 503;
+}
+
+const FALLBACK = 'each instance counts its own rate limits until it answers';
+
+/** What an operator should do about a Redis error; its replies name the problem, never the password or token. */
+export function redisFailure(target: string, withToken: boolean, error: unknown): RedisUnavailableError {
+  const reply = error instanceof Error ? (/\b(WRONGPASS|NOAUTH|NOPERM)\b/.exec(error.message)?.[1] ?? '') : '';
+  const hint = (what: string) =>
+    new RedisUnavailableError('Rate limits are counted by this instance.', `Redis ${target}: ${what}; ${FALLBACK}`, {
+      cause: error,
+    });
+  if (reply === 'WRONGPASS' || reply === 'NOAUTH') {
+    return hint(
+      withToken
+        ? "refused the app's Entra ID token: give the app's managed identity an access policy assignment on the " +
+            'cache (access policy "default", user = the identity\'s object id)'
+        : 'refused the password in REDIS_URL',
+    );
+  }
+  if (reply === 'NOPERM') {
+    return hint('the access policy of the app\'s identity does not allow the rate-limit commands: assign "default"');
+  }
+  if ((error as { name?: unknown } | undefined)?.name === 'TimeoutError') {
+    return hint('did not answer in time (is the cache overloaded, or in another region?)');
+  }
+  // The client's own messages ("Socket closed unexpectedly", "connect ECONNREFUSED <address>") hold no secret.
+  const what =
+    error instanceof Error && error.message ? `${describeError(error)}: ${error.message}` : describeError(error);
+  return hint(`unreachable (${what}): check REDIS_URL and the cache's network access`);
 }

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { LocalRateLimits } from './local-rate-limits.js';
-import { redisFailure } from './redis-errors.js';
+import { redisFailure } from './redis-client.js';
 import { KEY_PREFIX, REDIS_CALL_TIMEOUT_MS, type RedisLimitsClient, SharedRateLimits } from './shared-rate-limits.js';
 
 const POLICY = { perClient: 2, global: 100, windowMs: 60_000 };

@@ -4,20 +4,15 @@ import { untilAborted } from '../common/deadline.js';
 import { DependencyStatus } from '../common/dependency-status.js';
 import type { LocalRateLimits } from './local-rate-limits.js';
 import { type RateLimitPolicy, type RateLimits, type Verdict, verdictFor, windowOf } from './rate-limits.js';
-import type { RedisUnavailableError } from './redis-errors.js';
+import type { RedisUnavailableError } from './redis-client.js';
 
 /** The longest a request waits on Redis before it is counted by this instance instead. */
 export const REDIS_CALL_TIMEOUT_MS = 50;
 /** After a failed call, requests are counted here for this long before Redis is tried again. */
 const RETRY_REDIS_AFTER_MS = 1_000;
-/** Every key of the limits starts with this, so they are easy to find and cannot clash with other data. */
 export const KEY_PREFIX = 'aia:rate-limit:';
 
-/**
- * Both limits in one round trip, atomically: the client's counter, then,
- * if the client is within its limit, the global one. Each counter expires
- * by itself after two windows (slack for instances' clocks).
- */
+/** Both limits in one atomic round trip; each counter expires after two windows (slack for clocks). */
 export const HIT_SCRIPT = defineScript({
   NUMBER_OF_KEYS: 2,
   SCRIPT: `
@@ -36,7 +31,6 @@ return {client, all}`,
   transformReply: (reply: unknown) => reply as [number, number],
 });
 
-/** What this store needs of a connected Redis client. */
 export interface RedisLimitsClient {
   readonly isReady: boolean;
   hit(clientKey: string, globalKey: string, ttlMs: number, perClient: number): Promise<[number, number]>;
@@ -46,17 +40,13 @@ export interface RedisLimitsClient {
 }
 
 /**
- * The limits shared by every instance, in Redis. A call that fails or takes
- * longer than `REDIS_CALL_TIMEOUT_MS` is counted by this instance instead
- * (`local`), and so are the requests of the next second; the store goes back
- * to Redis by itself. Redis going down or up is logged once each way.
+ * The limits shared by every instance, in Redis. A call that fails or takes longer than `REDIS_CALL_TIMEOUT_MS` is
+ * counted by this instance instead, and so are the requests of the next second; Redis going down or up is logged once.
  */
 export class SharedRateLimits implements RateLimits, OnModuleInit, OnApplicationShutdown {
   readonly status: DependencyStatus;
   private readonly logger = new Logger(SharedRateLimits.name);
-  /** The hint of the failure last logged, so a different one is logged too while Redis stays down. */
   private lastHint?: string;
-  /** Settles with the first connection attempt: ready, or the failure (for the start-up diagnostics). */
   readonly firstConnection: Promise<void>;
   private retryAt = 0;
 
@@ -77,13 +67,11 @@ export class SharedRateLimits implements RateLimits, OnModuleInit, OnApplication
     this.firstConnection.catch(() => undefined);
   }
 
-  /** True while requests are counted in Redis. */
   get shared(): boolean {
     return this.redis.isReady && this.status.state !== 'down';
   }
 
   onModuleInit(): void {
-    // In the background: the client reconnects by itself, and until it is ready requests are counted locally.
     this.redis.connect().catch((error: unknown) => this.failed(error));
   }
 

@@ -1,7 +1,7 @@
 import { type SecretClient, isRestError } from '@azure/keyvault-secrets';
 import type { AppCredential } from '../azure/app-credential.js';
 import { isCredentialFailure } from '../azure/credential.errors.js';
-import { describeError } from '../common/describe-error.js';
+import { describeError } from '../common/service-error.js';
 import { type ServiceError } from '../common/service-error.js';
 import type { SecretSource } from './secret-source.js';
 import {
@@ -13,11 +13,7 @@ import {
 
 type Hint = (name: string, vault: string) => string;
 
-/**
- * Reads secrets from Azure Key Vault with the app's shared credential and
- * translates failures into errors whose hint says what to fix. SDK errors are
- * not kept as `cause`: they hold the request, bearer token included.
- */
+/** Key Vault reads, failures translated into what to fix (SDK errors are not kept: they hold the bearer token). */
 export class KeyVaultSecretSource implements SecretSource {
   readonly description: string;
 
@@ -62,7 +58,6 @@ export class KeyVaultSecretSource implements SecretSource {
   }
 }
 
-/** Key Vault answers that say what to fix, by HTTP status. */
 const ANSWERS: Record<number, { error: new (detail: string, hint: string) => ServiceError; hint: Hint }> = {
   404: {
     error: SecretNotFoundError,

@@ -7,7 +7,6 @@ export interface SecretSource {
   read(name: string): Promise<string>;
 }
 
-/** The `SecretSource` the cache reads through: Key Vault, or the local environment. */
 export const SECRET_SOURCE = Symbol('SECRET_SOURCE');
 
 /** Local development: secrets from environment variables instead of Key Vault. */

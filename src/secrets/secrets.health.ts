@@ -1,7 +1,7 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { AppCredential } from '../azure/app-credential.js';
-import { KEY_VAULT_SCOPE } from '../azure/azure.constants.js';
+import { KEY_VAULT_SCOPE } from '../azure/app-credential.js';
 import { logStartup } from '../common/dependency-status.js';
 import { AppConfig } from '../config/app-config.js';
 import { SecretsService } from './secrets.service.js';

@@ -23,10 +23,7 @@ export function createSecretSource({ env, policies }: AppConfig, credential: App
   return new EnvironmentSecretSource(new Map(local ? [[env.THIRD_PARTY_API_SECRET_NAME, local]] : []));
 }
 
-/**
- * Provides `SecretsService`: cached secret values from Azure Key Vault, read
- * with the shared credential; the `SecretClient` stays private to this module.
- */
+/** Provides `SecretsService` and its health; the `SecretClient` stays private to this module. */
 @Module({
   imports: [AzureModule, TerminusModule],
   providers: [

@@ -5,32 +5,24 @@ import { operatorMessage } from '../common/service-error.js';
 import { SECRET_SOURCE, type SecretSource } from './secret-source.js';
 import { AppConfig } from '../config/app-config.js';
 
-/** The longest wait between attempts while the source keeps failing. */
 const MAX_BACKOFF_MS = 5 * 60_000;
 
 interface CachedSecret {
   value?: string;
-  /** After this instant the value is refreshed in the background on the next read. */
   refreshAt: number;
-  /** While a failed read backs off, the stale value (or the failure) is served without asking the source again. */
   retryAt: number;
-  /** Consecutive failed reads: the backoff doubles with each. */
   failures: number;
   /** Set by invalidate(): the next read waits for the source instead of serving the cached value. */
   mustRefresh: boolean;
-  /** Why the last read failed, while it backs off. */
   lastError?: Error;
   inFlight?: Promise<string>;
-  /** Up once a value has been read; down while there is none and reading fails. */
   status: DependencyStatus;
 }
 
 /**
- * Secret values, read from Key Vault (or the local environment) and kept in
- * memory: stale values are refreshed in the background, concurrent readers
- * share one read, a failed refresh keeps serving the last good value and backs
- * off (docs/resilience.md). `get()` throws a `ServiceError` only while no
- * value has ever been read. Values are never logged.
+ * Secret values kept in memory: refreshed in the background, one read shared by concurrent readers, the last good
+ * value served while a refresh fails (docs/resilience.md). `get()` throws a `ServiceError` only while no value has
+ * ever been read. Values are never logged.
  */
 @Injectable()
 export class SecretsService {
@@ -46,7 +38,6 @@ export class SecretsService {
     this.policy = config.policies.secrets;
   }
 
-  /** Where values come from, for logs and diagnostics. */
   get sourceDescription(): string {
     return this.source.description;
   }
@@ -61,8 +52,7 @@ export class SecretsService {
       return entry.value;
     }
     if (entry?.value === undefined && entry?.lastError !== undefined) {
-      // No value yet and the last read failed: answer with that failure now; once the backoff is over, the next
-      // read runs in the background instead of making callers wait out the SDK's retries against a failing source.
+      // Callers get the last failure at once; after the backoff, the next read runs in the background.
       if (now >= entry.retryAt) {
         this.fetch(name).catch(() => undefined);
       }
@@ -71,16 +61,13 @@ export class SecretsService {
     return this.fetch(name);
   }
 
-  /** The health of the secret `name`, for readiness. */
   status(name: string): DependencyStatus {
     return this.entry(name).status;
   }
 
   /**
-   * Forces the next `get(name)` to read from the source. With `rejectedValue`,
-   * only if that is still the cached value: when many requests fail with the
-   * same old key at once, the first one triggers the re-read and the others
-   * share it instead of invalidating the fresh value again.
+   * Forces the next `get(name)` to read from the source; with `rejectedValue`, only while that is still the value,
+   * so many requests failing with the same old key share one re-read.
    */
   invalidate(name: string, rejectedValue?: string): void {
     const entry = this.cache.get(name);

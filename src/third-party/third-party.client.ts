@@ -3,7 +3,7 @@ import { HttpService } from '@nestjs/axios';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { type AxiosResponse, isAxiosError } from 'axios';
 import { untilAborted } from '../common/deadline.js';
-import { describeError } from '../common/describe-error.js';
+import { describeError } from '../common/service-error.js';
 import { AppConfig } from '../config/app-config.js';
 import type { Policies } from '../config/policies.js';
 import { SecretsService } from '../secrets/secrets.service.js';
@@ -22,12 +22,9 @@ import {
 const KEY_HEADER = 'x-functions-key';
 
 /**
- * Client of the third-party number API: reads the access key from
- * `SecretsService` and sends it as `x-functions-key`, through the resilience
- * pipeline of `third-party.policy.ts`. A 401/403 means the key was probably
- * rotated: the secret is read again and the call retried once with the new
- * value. Throws `ThirdPartyError`s; axios errors, which carry the request
- * headers (the key), are translated here and never passed on.
+ * Client of the third-party number API: sends the key from `SecretsService` as `x-functions-key`, through the
+ * resilience pipeline. A 401/403 means the key was probably rotated: it is read again and the call retried once.
+ * Throws `ThirdPartyError`s; axios errors, which carry the request headers (the key), are never passed on.
  */
 @Injectable()
 export class ThirdPartyClient implements OnModuleDestroy {
@@ -64,7 +61,6 @@ export class ThirdPartyClient implements OnModuleDestroy {
     }
   }
 
-  /** One attempt: the key, the call, and the one rotation retry on 401/403. */
   private async callOnce(signal: AbortSignal): Promise<number> {
     const name = this.secretName;
     const key = await untilAborted(this.secrets.get(name), signal);

@@ -30,7 +30,6 @@ import {
 type Policy = Policies['thirdParty'];
 type Context = IRetryBackoffContext<unknown>;
 
-/** 408, 429, 5xx, timeouts and network errors are worth another attempt; other answers are not. */
 export function isTransient(error: unknown): boolean {
   if (error instanceof ThirdPartyStatusError) {
     return error.upstreamStatus === 408 || error.upstreamStatus === 429 || error.upstreamStatus >= 500;
@@ -55,12 +54,8 @@ function backoff({ retryBaseMs, retryMaxDelayMs }: Policy): IBackoffFactory<Cont
 }
 
 /**
- * The third-party call's resilience pipeline (cockatiel), outermost first: a
- * bulkhead (concurrent calls per instance, no queue), a circuit breaker (opens
- * when at least `threshold` of at least `minCalls` calls in `windowMs` fail;
- * stays open `openMs`), and retries of transient failures. The request's
- * deadline, given to `execute`, cancels it all; each attempt's timeout is
- * axios's. Each retry and change of the breaker's state is logged once.
+ * The third-party call's pipeline, outermost first: a bulkhead (no queue), a circuit breaker and retries of transient
+ * failures. The request's deadline, given to `execute`, cancels it all; each attempt's timeout is axios's.
  */
 export function createThirdPartyPolicy(policy: Policy, logger: Pick<LoggerService, 'warn' | 'log'>) {
   const { threshold, minCalls, windowMs, openMs } = policy.breaker;
@@ -85,7 +80,6 @@ export function createThirdPartyPolicy(policy: Policy, logger: Pick<LoggerServic
   return wrap(bulkhead(policy.maxConcurrency, 0), breaker, retries);
 }
 
-/** Turns the pipeline's own refusals into our errors; passes everything else through. */
 export function translatePolicyError(error: unknown, policy: Policy): unknown {
   if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
     return new ThirdPartyCircuitOpenError(

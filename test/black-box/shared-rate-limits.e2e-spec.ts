@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { RATE_LIMIT_DETAIL } from '../../src/rate-limit/rate-limit.errors.js';
+import { RATE_LIMIT_DETAIL } from '../../src/rate-limit/rate-limit.guard.js';
 import type { IssuedToken } from '../doubles/managed-identity-endpoint.js';
 import { type AppProcess, type StartedApp, startAppProcess } from '../support/app-process.js';
 import { uniqueQueueName } from '../support/azurite.js';
