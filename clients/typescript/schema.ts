@@ -74,6 +74,7 @@ export interface components {
        */
       code: string;
       /**
+       * Format: date-time
        * @description When the code was issued, ISO 8601 in UTC.
        * @example 2026-11-29T10:15:30.123Z
        */
@@ -81,6 +82,7 @@ export interface components {
     };
     ProblemDetailsDto: {
       /**
+       * Format: uri
        * @description Identifies the kind of problem (a stable URI; one per `code`).
        * @example tag:azure-integrated-auth,2026:problems/third-party-timeout
        */
@@ -101,6 +103,7 @@ export interface components {
        */
       detail: string;
       /**
+       * Format: uri-reference
        * @description The path of the request that failed.
        * @example /api/v1/getcode
        */
@@ -137,15 +140,55 @@ export interface operations {
       /** @description A new code; its message is on the queue */
       200: {
         headers: {
+          /** @description What is left of each limit and when it resets (IETF draft): `"per-client";r=<n>;t=<s>, ...` */
+          RateLimit?: string;
+          /** @description The limit closest to refusing: requests per window */
+          'RateLimit-Limit'?: number;
+          /** @description The limits (IETF draft): `"per-client";q=<n>;w=60, "global";q=<n>;w=60` */
+          'RateLimit-Policy'?: string;
+          /** @description Requests left in the window under that limit */
+          'RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset'?: number;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['CodeResponseDto'];
         };
       };
-      /** @description Rate limited, per client or for the whole instance; see `Retry-After` */
+      /** @description A request body that is not valid JSON (no operation takes a body) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description A request body over 1 kB (no operation takes a body) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Rate limited, per client or for the whole instance; see `Retry-After` and the rate-limit fields */
       429: {
         headers: {
+          /** @description What is left of each limit and when it resets (IETF draft): `"per-client";r=<n>;t=<s>, ...` */
+          RateLimit?: string;
+          /** @description The limit closest to refusing: requests per window */
+          'RateLimit-Limit'?: number;
+          /** @description The limits (IETF draft): `"per-client";q=<n>;w=60, "global";q=<n>;w=60` */
+          'RateLimit-Policy'?: string;
+          /** @description Requests left in the window under that limit */
+          'RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -173,6 +216,8 @@ export interface operations {
       /** @description Key Vault, the credential or the queue is unavailable, or third-party calls are paused (circuit open, bulkhead full, or the third party asked for a pause); no code was issued. See `Retry-After` */
       503: {
         headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -229,6 +274,24 @@ export interface operations {
           };
         };
       };
+      /** @description A request body that is not valid JSON (no operation takes a body) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description A request body over 1 kB (no operation takes a body) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   HealthController_ready: {
@@ -268,6 +331,24 @@ export interface operations {
               };
             };
           };
+        };
+      };
+      /** @description A request body that is not valid JSON (no operation takes a body) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description A request body over 1 kB (no operation takes a body) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
       /** @description Not ready: shutting down, or a dependency is down (what to fix is in the logs) */

@@ -1,10 +1,10 @@
-import { STATUS_CODES } from 'node:http';
 import { applyDecorators } from '@nestjs/common';
-import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { CREDENTIAL_DETAIL, AzureCredentialError } from '../azure/credential.errors.js';
 import { DeadlineExceededError } from '../common/deadline.js';
-import { ProblemDetailsDto } from '../common/dto/problem-details.dto.js';
-import { INTERNAL_ERROR, problemType } from '../common/problem-details.filter.js';
+import type { ProblemDetailsDto } from '../common/dto/problem-details.dto.js';
+import { INTERNAL_ERROR } from '../common/problem-details.filter.js';
+import { ApiBodyRefused, ApiProblem, RATE_LIMIT_HEADERS, RETRY_AFTER } from '../docs/api-problems.js';
 import { QUEUE_DETAIL, QueueUnavailableError } from '../queue/queue.errors.js';
 import { RATE_LIMIT_DETAIL, RateLimitedError } from '../rate-limit/rate-limit.guard.js';
 import { SECRET_DETAIL, SecretStoreUnavailableError } from '../secrets/secrets.errors.js';
@@ -12,6 +12,8 @@ import * as thirdParty from '../third-party/third-party.errors.js';
 import { CodeResponseDto } from './dto/code-response.dto.js';
 
 type Example = Pick<ProblemDetailsDto, 'status' | 'code' | 'detail'>;
+
+const PATH = '/api/v1/getcode';
 
 const { THIRD_PARTY_DETAIL: detail } = thirdParty;
 /** One instance of every error the endpoint answers with: the examples come from the errors themselves. */
@@ -33,39 +35,12 @@ const EXAMPLES: Example[] = [
 ];
 
 const DESCRIPTIONS: Record<number, string> = {
-  429: 'Rate limited, per client or for the whole instance; see `Retry-After`',
+  429: 'Rate limited, per client or for the whole instance; see `Retry-After` and the rate-limit fields',
   500: 'Unexpected error',
   502: 'The third-party API failed, rejected the key, or answered without an integer `value`',
   503: 'Key Vault, the credential or the queue is unavailable, or third-party calls are paused (circuit open, bulkhead full, or the third party asked for a pause); no code was issued. See `Retry-After`',
   504: 'The third-party API, or the request as a whole (its time budget), ran out of time',
 };
-
-function problemResponse(status: number): MethodDecorator & ClassDecorator {
-  const examples = EXAMPLES.filter((example) => example.status === status).map(({ code, detail }): [string, object] => [
-    code,
-    {
-      value: {
-        type: problemType(code),
-        title: STATUS_CODES[status],
-        status,
-        detail,
-        instance: '/api/v1/getcode',
-        code,
-        requestId: '5b0e4c1e-3f7a-4d56-9a43-2f1d7f0c9b21',
-      },
-    },
-  ]);
-  return ApiResponse({
-    status,
-    description: DESCRIPTIONS[status],
-    content: {
-      'application/problem+json': {
-        schema: { $ref: getSchemaPath(ProblemDetailsDto) },
-        examples: Object.fromEntries(examples),
-      },
-    },
-  });
-}
 
 /** OpenAPI description of `GET /api/v1/getcode`: the code, and every error it can answer. */
 export function ApiGetCode(): MethodDecorator {
@@ -79,8 +54,16 @@ export function ApiGetCode(): MethodDecorator {
         'method, gets 405 with `Allow: GET`, because answering it would spend a third-party call and a queue message ' +
         'on a code nobody receives.',
     }),
-    ApiExtraModels(ProblemDetailsDto),
-    ApiOkResponse({ type: CodeResponseDto, description: 'A new code; its message is on the queue' }),
-    ...Object.keys(DESCRIPTIONS).map((status) => problemResponse(Number(status))),
+    ApiOkResponse({
+      type: CodeResponseDto,
+      description: 'A new code; its message is on the queue',
+      headers: RATE_LIMIT_HEADERS,
+    }),
+    ApiBodyRefused(PATH),
+    ...Object.entries(DESCRIPTIONS).map(([status, description]) => {
+      const code = Number(status);
+      const headers = code === 429 ? { ...RATE_LIMIT_HEADERS, ...RETRY_AFTER } : code === 503 ? RETRY_AFTER : undefined;
+      return ApiProblem(PATH, code, description, EXAMPLES, headers);
+    }),
   );
 }

@@ -68,7 +68,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (error instanceof HttpException) {
       const status = error.getStatus();
       const code = (STATUS_CODES[status] ?? 'Error').toUpperCase().replace(/[^A-Z]+/g, '_');
-      return { status, code, detail: error.message };
+      // Nest's 404 message repeats the path, which is already the `instance`.
+      return { status, code, detail: status === 404 ? 'There is nothing at this path.' : error.message };
     }
     return INTERNAL_ERROR;
   }

@@ -6,6 +6,7 @@ interface PackageInfo {
   name: string;
   description: string;
   version: string;
+  license: string;
 }
 
 /** package.json is two folders up from src/docs/ and from dist/docs/. */
@@ -26,10 +27,14 @@ export function buildApiDocument(app: INestApplication): OpenAPIObject {
         '`requestId`, which is also returned in the `x-request-id` header.',
     )
     .setVersion(info.version)
+    .setLicense(info.license, `https://spdx.org/licenses/${info.license}.html`)
+    // The deployed URL is known only at run time: relative to wherever the document is served.
+    .addServer('/')
     .addTag('codes', 'Issue codes')
     .addTag('health', 'Liveness and readiness probes')
     .build();
-  return SwaggerModule.createDocument(app, config);
+  // A public API: no operation needs credentials.
+  return { ...SwaggerModule.createDocument(app, config), security: [] };
 }
 
 /** Swagger UI at /docs and the OpenAPI document at /docs-json. */

@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse } from '@nestjs/swagger';
+import { ApiBodyRefused } from '../docs/api-problems.js';
 
 const UP = { status: 'up' };
 const DOWN = { status: 'down' };
@@ -9,7 +10,7 @@ const state = {
   required: ['status'],
   additionalProperties: false,
 };
-const states = { type: 'object', additionalProperties: state };
+const states = { type: 'object', additionalProperties: state, maxProperties: 4 };
 const body = {
   type: 'object',
   properties: { status: { type: 'string', enum: ['ok', 'error'] }, info: states, error: states, details: states },
@@ -20,6 +21,7 @@ const ALL_UP = { process: UP, secret: UP, queue: UP, credential: UP };
 /** The readiness body: the overall status and each dependency's `up` or `down`. */
 export function ApiReadiness(): MethodDecorator {
   return applyDecorators(
+    ApiBodyRefused('/health/ready'),
     ApiOkResponse({
       description: 'Ready: every dependency is up',
       schema: { ...body, example: { status: 'ok', info: ALL_UP, error: {}, details: ALL_UP } },
@@ -41,8 +43,11 @@ export function ApiReadiness(): MethodDecorator {
 
 /** The liveness body: always the same when the process can answer at all. */
 export function ApiLiveness(): MethodDecorator {
-  return ApiOkResponse({
-    description: 'The process is up and can serve',
-    schema: { ...body, example: { status: 'ok', info: {}, error: {}, details: {} } },
-  });
+  return applyDecorators(
+    ApiBodyRefused('/health/live'),
+    ApiOkResponse({
+      description: 'The process is up and can serve',
+      schema: { ...body, example: { status: 'ok', info: {}, error: {}, details: {} } },
+    }),
+  );
 }

@@ -1,7 +1,8 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { ServiceError } from '../common/service-error.js';
-import { RATE_LIMITS, type RateLimits } from './rate-limits.js';
+import { AppConfig } from '../config/app-config.js';
+import { RATE_LIMITS, type RateLimitPolicy, type RateLimits, rateLimitHeaders } from './rate-limits.js';
 
 /** What a client is told when it, or the whole instance, is at its limit. */
 export const RATE_LIMIT_DETAIL = {
@@ -34,15 +35,32 @@ export function clientAddress(req: Request): string {
   return ipv4WithPort?.[1] ?? ipv6WithPort?.[1] ?? ip;
 }
 
-/** Counts the request against the per-client and global limits; refuses with problem+json 429 and `Retry-After`. */
+/** The two limits of the rate-limited routes, each per minute. */
+export function rateLimitPolicy({ env }: AppConfig): RateLimitPolicy {
+  return { perClient: env.RATE_LIMIT_PER_CLIENT, global: env.RATE_LIMIT_GLOBAL, windowMs: 60_000 };
+}
+
+/**
+ * Counts the request against the per-client and global limits and says so in the answer's rate-limit fields;
+ * refuses with problem+json 429 and a `Retry-After` equal to `RateLimit-Reset`.
+ */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
-  constructor(@Inject(RATE_LIMITS) private readonly limits: RateLimits) {}
+  private readonly policy: RateLimitPolicy;
+
+  constructor(
+    @Inject(RATE_LIMITS) private readonly limits: RateLimits,
+    config: AppConfig,
+  ) {
+    this.policy = rateLimitPolicy(config);
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const verdict = await this.limits.hit(clientAddress(context.switchToHttp().getRequest<Request>()));
+    const http = context.switchToHttp();
+    const verdict = await this.limits.hit(clientAddress(http.getRequest<Request>()));
+    http.getResponse<Response>().set(rateLimitHeaders(this.policy, verdict));
     if (verdict.refusedBy) {
-      throw new RateLimitedError(RATE_LIMIT_DETAIL[verdict.refusedBy], verdict.retryAfterSeconds);
+      throw new RateLimitedError(RATE_LIMIT_DETAIL[verdict.refusedBy], verdict.resetSeconds);
     }
     return true;
   }

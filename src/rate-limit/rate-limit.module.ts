@@ -6,20 +6,19 @@ import { logStartup } from '../common/dependency-status.js';
 import { SecretRedaction } from '../common/secret-redaction.js';
 import { AppConfig } from '../config/app-config.js';
 import { LocalRateLimits } from './local-rate-limits.js';
-import { RateLimitGuard } from './rate-limit.guard.js';
+import { RateLimitGuard, rateLimitPolicy } from './rate-limit.guard.js';
 import { RATE_LIMITS, type RateLimits } from './rate-limits.js';
 import { createRedisClient, redisTarget } from './redis-client.js';
 import { redisFailure } from './redis-client.js';
 import { SharedRateLimits } from './shared-rate-limits.js';
 
-const MINUTE_MS = 60_000;
-
 async function rateLimits(
-  { env }: AppConfig,
+  config: AppConfig,
   credential: AppCredential,
   redaction: SecretRedaction,
 ): Promise<RateLimits> {
-  const policy = { perClient: env.RATE_LIMIT_PER_CLIENT, global: env.RATE_LIMIT_GLOBAL, windowMs: MINUTE_MS };
+  const { env } = config;
+  const policy = rateLimitPolicy(config);
   const local = new LocalRateLimits(policy);
   if (!env.REDIS_URL) {
     void logStartup('redis', () =>

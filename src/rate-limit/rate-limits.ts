@@ -4,14 +4,18 @@ export interface RateLimitPolicy {
   windowMs: number;
 }
 
-/** Which limit refused a request, and when its window ends. */
-export type Verdict = { refusedBy?: undefined } | { refusedBy: 'client' | 'global'; retryAfterSeconds: number };
+/** A request counted: which limit refused it (if one did), what is left of each, and when the window ends. */
+export interface Verdict {
+  refusedBy?: 'client' | 'global';
+  clientRemaining: number;
+  /** Unknown when the client's own limit refused the request (it was not counted globally). */
+  globalRemaining?: number;
+  resetSeconds: number;
+}
 
 export interface RateLimits {
   hit(client: string): Verdict | Promise<Verdict>;
 }
-
-const ALLOWED: Verdict = {};
 
 /** The `RateLimits` the guard counts with: shared in Redis when REDIS_URL is set, this instance's otherwise. */
 export const RATE_LIMITS = Symbol('RATE_LIMITS');
@@ -26,10 +30,31 @@ export function windowOf(policy: RateLimitPolicy, now: number): number {
  * its client's limit refuses is not counted globally (0), so one busy client cannot use up everyone's share.
  */
 export function verdictFor(policy: RateLimitPolicy, clientHits: number, globalHits: number, now: number): Verdict {
-  if (clientHits <= policy.perClient && globalHits <= policy.global) {
-    return ALLOWED;
-  }
   const windowEnd = (windowOf(policy, now) + 1) * policy.windowMs;
-  const retryAfterSeconds = Math.max(1, Math.ceil((windowEnd - now) / 1000));
-  return { refusedBy: clientHits > policy.perClient ? 'client' : 'global', retryAfterSeconds };
+  const resetSeconds = Math.max(1, Math.ceil((windowEnd - now) / 1000));
+  const clientRemaining = Math.max(0, policy.perClient - clientHits);
+  if (clientHits > policy.perClient) {
+    return { refusedBy: 'client', clientRemaining, resetSeconds };
+  }
+  const globalRemaining = Math.max(0, policy.global - globalHits);
+  const refusedBy = globalHits > policy.global ? 'global' : undefined;
+  return { refusedBy, clientRemaining, globalRemaining, resetSeconds };
+}
+
+/**
+ * The rate-limit fields of an answer: the IETF draft's `RateLimit-Policy` and `RateLimit` (both limits), and the
+ * `RateLimit-Limit`/`-Remaining`/`-Reset` trio most clients read, for the limit closest to refusing.
+ */
+export function rateLimitHeaders(policy: RateLimitPolicy, verdict: Verdict): Record<string, string> {
+  const { clientRemaining, globalRemaining, resetSeconds: t } = verdict;
+  const w = policy.windowMs / 1000;
+  const globalFirst = globalRemaining !== undefined && globalRemaining < clientRemaining;
+  const global = globalRemaining === undefined ? '' : `, "global";r=${globalRemaining};t=${t}`;
+  return {
+    'RateLimit-Policy': `"per-client";q=${policy.perClient};w=${w}, "global";q=${policy.global};w=${w}`,
+    RateLimit: `"per-client";r=${clientRemaining};t=${t}${global}`,
+    'RateLimit-Limit': String(globalFirst ? policy.global : policy.perClient),
+    'RateLimit-Remaining': String(globalFirst ? globalRemaining : clientRemaining),
+    'RateLimit-Reset': String(t),
+  };
 }

@@ -21,6 +21,8 @@ const UP_AGAIN = /^Redis \(shared rate limits\) is up again/;
 interface Answer {
   status: number;
   retryAfter?: string;
+  remaining?: string;
+  reset?: string;
   contentType?: string;
   code?: string;
   detail?: string;
@@ -53,8 +55,10 @@ async function send(requests: [string, string][], concurrency: number): Promise<
       const [base, client] = requests[next++] as [string, string];
       const res = await getCode(base, { 'x-forwarded-for': client });
       const problem = res.status === 200 ? {} : (JSON.parse(res.text) as { code?: string; detail?: string });
-      const { 'retry-after': retryAfter, 'content-type': contentType } = res.headers as Record<string, string>;
-      answers.push({ status: res.status, retryAfter, contentType, code: problem.code, detail: problem.detail });
+      const headers = res.headers as Record<string, string>;
+      const { 'retry-after': retryAfter, 'content-type': contentType } = headers;
+      const { 'ratelimit-remaining': remaining, 'ratelimit-reset': reset } = headers;
+      answers.push({ status: res.status, retryAfter, remaining, reset, contentType, ...problem });
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
@@ -68,6 +72,7 @@ function expectRefused(answers: Answer[], detail: string): void {
     expect(answer.contentType).toMatch(/^application\/problem\+json/);
     expect(Number(answer.retryAfter)).toBeGreaterThanOrEqual(1);
     expect(Number(answer.retryAfter)).toBeLessThanOrEqual(60);
+    expect(answer).toMatchObject({ remaining: '0', reset: answer.retryAfter });
   }
 }
 
@@ -183,6 +188,9 @@ describe('rate limits shared in Redis (node dist/main.js, production stack, redi
     // No instance fell back to counting alone (which would explain any count below being off).
     apps.forEach(({ app }, i) => expect(logLines(app, { msg: DOWN }, logged[i])).toEqual([]));
     expect(oneClient.filter((a) => a.status === 200)).toHaveLength(perClient);
+    // Each instance tells the client what is left of the shared count, not of its own.
+    const left = oneClient.filter((a) => a.status === 200).map((a) => Number(a.remaining));
+    expect(left.sort()).toEqual([0, 1, 2, 3, 4]);
     expectRefused(
       oneClient.filter((a) => a.status !== 200),
       RATE_LIMIT_DETAIL.client,

@@ -72,6 +72,14 @@ describe('the HTTP surface', () => {
       .send('{"a":');
     expect(malformed.status).toBe(400);
     expect(malformed.body as ProblemDetails).toMatchObject({ code: 'BAD_REQUEST' });
+
+    // The contract gives every operation these 4xx answers: a probe with a body gets them too.
+    const probe = await request(target.server)
+      .get('/health/live')
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ padding: 'x'.repeat(4_096) }));
+    expect(probe.status).toBe(413);
+    expect(probe.headers['content-type']).toMatch(/^application\/problem\+json/);
   });
 
   it('answers over-long and malformed headers with a 4xx and keeps serving', async () => {

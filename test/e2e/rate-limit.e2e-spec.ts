@@ -20,11 +20,12 @@ describe('rate limiting of /api/v1/getcode', () => {
 
   it('limits each client, answering 429 problem+json with Retry-After, without calling the third party', async () => {
     const app = await appWith({ RATE_LIMIT_PER_CLIENT: '3', RATE_LIMIT_GLOBAL: '100' });
-    const statuses = [];
+    const answers = [];
     for (let i = 0; i < 3; i++) {
-      statuses.push((await getCodeFrom(app)).status);
+      answers.push(await getCodeFrom(app));
     }
-    expect(statuses).toEqual([200, 200, 200]);
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200]);
+    expect(answers.map((answer) => answer.headers['ratelimit-remaining'])).toEqual(['2', '1', '0']);
 
     const calls = stack.referenceApi.stats.requests;
     const limited = await getCodeFrom(app);
@@ -32,12 +33,38 @@ describe('rate limiting of /api/v1/getcode', () => {
     expect(limited.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect(limited.headers['ratelimit-reset']).toBe(limited.headers['retry-after']);
+    expect(limited.headers).toMatchObject({ 'ratelimit-limit': '3', 'ratelimit-remaining': '0' });
     expect(limited.body as ProblemDetails).toMatchObject({
       status: 429,
       code: 'RATE_LIMITED',
       detail: 'Too many requests from this client; try again later.',
     });
     expect(stack.referenceApi.stats.requests).toBe(calls);
+  });
+
+  it('tells every answer the limits, what is left of each and when the window resets', async () => {
+    const app = await appWith({ RATE_LIMIT_PER_CLIENT: '5', RATE_LIMIT_GLOBAL: '8', TRUST_PROXY: '1' });
+    await getCodeFrom(app, '192.0.2.10');
+    await getCodeFrom(app, '192.0.2.10');
+    const third = await getCodeFrom(app, '192.0.2.11');
+    const reset = Number(third.headers['ratelimit-reset']);
+    expect(reset).toBeGreaterThanOrEqual(1);
+    expect(reset).toBeLessThanOrEqual(60);
+    expect(third.headers).toMatchObject({
+      'ratelimit-policy': '"per-client";q=5;w=60, "global";q=8;w=60',
+      ratelimit: `"per-client";r=4;t=${reset}, "global";r=5;t=${reset}`,
+      'ratelimit-limit': '5',
+      'ratelimit-remaining': '4',
+    });
+    for (const client of ['192.0.2.12', '192.0.2.13']) {
+      await getCodeFrom(app, client);
+    }
+    // 6 of the 8 global requests counted: 2 left, fewer than the new client's 4, so the trio follows the global limit.
+    expect((await getCodeFrom(app, '192.0.2.14')).headers).toMatchObject({
+      'ratelimit-limit': '8',
+      'ratelimit-remaining': '2',
+    });
   });
 
   it('ignores X-Forwarded-For unless TRUST_PROXY says to trust it, so a caller cannot spoof past the limit', async () => {
