@@ -1,8 +1,8 @@
-# syntax=docker/dockerfile:1.7
 # The app's image for Azure App Service (Web App for Containers); its last stage is the app, so any builder
 # that ignores build targets (azd's remote ACR build does) still builds the app. The reference API has its own
 # Dockerfile: reference-api/Dockerfile.
 #   docker build -t azure-integrated-auth .
+# Docker Hub's Node image; azd's remote build passes the same tag from the registry's cache instead (azure.yaml).
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 # --- build: full dependencies, compile TypeScript ---------------------------

@@ -44,6 +44,9 @@ param appServicePlanSku string = 'B1'
 @description('Whether to deploy Azure Managed Redis for the rate limits every instance shares (AZURE_REDIS_ENABLED). Off by default: it is billed by the hour, and one instance does not need it.')
 param redisEnabled bool = false
 
+@description('Whether to put the vault, the queue and Redis behind private endpoints in a virtual network, with public network access off, and route all of both sites\' outbound traffic through it (AZURE_NETWORK_ISOLATION). Off by default: it costs more (NAT gateway, private endpoints) and the deployer\'s machine can no longer reach those services (docs/deployment.md).')
+param networkIsolation bool = false
+
 var tags = { 'azd-env-name': environmentName }
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
@@ -69,6 +72,7 @@ module resources 'resources.bicep' = {
     alertEmail: alertEmail
     appServicePlanSku: appServicePlanSku
     redisEnabled: redisEnabled
+    networkIsolation: networkIsolation
   }
 }
 
@@ -76,6 +80,8 @@ module resources 'resources.bicep' = {
 output AZURE_LOCATION string = location
 output AZURE_RESOURCE_GROUP string = rg.name
 output AZURE_CONTAINER_REGISTRY_ENDPOINT string = resources.outputs.containerRegistryEndpoint
+// The registry's cache of Docker Hub's node repository: azure.yaml builds the images from it (NODE_IMAGE).
+output AZURE_NODE_IMAGE_REPOSITORY string = resources.outputs.nodeImageRepository
 output KEY_VAULT_URL string = resources.outputs.keyVaultUrl
 output KEY_VAULT_NAME string = resources.outputs.keyVaultName
 output THIRD_PARTY_API_SECRET_NAME string = resources.outputs.thirdPartyApiSecretName
@@ -86,3 +92,5 @@ output AZURE_CLIENT_ID string = resources.outputs.identityClientId
 output SERVICE_APP_URI string = resources.outputs.appUri
 // Empty unless AZURE_REDIS_ENABLED: where the app's REDIS_URL points (only the app's identity may sign in there).
 output AZURE_REDIS_HOST_NAME string = resources.outputs.redisHostName
+// Empty unless AZURE_NETWORK_ISOLATION: the one address the sites' outbound traffic comes from (the NAT gateway's).
+output AZURE_OUTBOUND_IP_ADDRESS string = resources.outputs.outboundIpAddress

@@ -112,6 +112,9 @@ resource logAlert 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' = 
         ]
       }
       autoMitigate: true
+      // The tables these queries read (AppRequests, AppServiceConsoleLogs) appear in a new workspace only once data
+      // has arrived, so validating the query at creation fails the first provision (SEM0100 Failed to resolve table).
+      skipQueryValidation: true
       actions: { actionGroups: [actionGroup.id] }
     }
   }

@@ -1,6 +1,6 @@
 // Every resource of the sample, least privilege: the app's identity may pull images, read the one Key Vault, add
-// messages to the one queue and, when Redis is on, use that one database; the reference API's identity may pull images
-// and read the one secret; nothing else.
+// messages to the one queue, publish telemetry to the one Application Insights component and, when Redis is on, use
+// that one database; the reference API's identity may pull images and read the one secret; nothing else.
 param environmentName string
 param resourceSuffix string
 param location string
@@ -15,6 +15,7 @@ param referenceApiImageName string
 param alertEmail string
 param appServicePlanSku string
 param redisEnabled bool
+param networkIsolation bool
 
 // The suffix makes names unique per deployment: after `azd down`, the purge-protected vault stays soft-deleted
 // (its name taken) for 90 days, so the next `azd up` of the same environment needs another name.
@@ -29,7 +30,11 @@ var roles = {
   keyVaultSecretsOfficer: 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
   storageQueueDataMessageSender: 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a'
   storageQueueDataReader: '19e7f393-937e-4f77-808e-94535e297925'
+  monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
 }
+
+// With AZURE_NETWORK_ISOLATION the data services take traffic only from their private endpoints (network.bicep).
+var publicNetworkAccess = networkIsolation ? 'Disabled' : 'Enabled'
 
 // --- Monitoring ---------------------------------------------------------------------------------------------
 resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
@@ -50,6 +55,19 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
   properties: {
     Application_Type: 'web'
     WorkspaceResourceId: logs.id
+    // Ingestion takes only Entra ID tokens (the app's identity, Monitoring Metrics Publisher below): the connection
+    // string's instrumentation key says where telemetry goes, and alone it is refused.
+    DisableLocalAuth: true
+  }
+}
+
+resource telemetryPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(appInsights.id, identity.id, roles.monitoringMetricsPublisher)
+  scope: appInsights
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher)
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
   }
 }
 
@@ -69,6 +87,8 @@ resource referenceApiIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@
 }
 
 // --- Container registry: pulled with the identity, no admin user ---------------------------------------------
+// Public in both modes: azd's remote build uploads the build context and runs an ACR Task from outside any
+// network, which a registry with public access off refuses (and private endpoints need the Premium tier).
 resource registry 'Microsoft.ContainerRegistry/registries@2023-07-01' = {
   name: 'cr${resourceToken}'
   location: location
@@ -76,6 +96,18 @@ resource registry 'Microsoft.ContainerRegistry/registries@2023-07-01' = {
   sku: { name: 'Basic' }
   properties: {
     adminUserEnabled: false
+  }
+}
+
+// The Node base image through the registry (artifact cache): the remote build pulls it from here (azure.yaml's
+// NODE_IMAGE build argument), and the registry fetches a tag from Docker Hub only when it has no copy yet, instead
+// of every build pulling anonymously (and hitting Docker Hub's rate limit).
+resource nodeImageCache 'Microsoft.ContainerRegistry/registries/cacheRules@2023-07-01' = {
+  parent: registry
+  name: 'node'
+  properties: {
+    sourceRepository: 'docker.io/library/node'
+    targetRepository: 'docker-hub/library/node'
   }
 }
 
@@ -111,7 +143,7 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     enableSoftDelete: true
     softDeleteRetentionInDays: 90
     enablePurgeProtection: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: publicNetworkAccess
   }
 }
 
@@ -178,6 +210,7 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     allowBlobPublicAccess: false
     supportsHttpsTrafficOnly: true
     defaultToOAuthAuthentication: true
+    publicNetworkAccess: publicNetworkAccess
   }
 }
 
@@ -214,7 +247,7 @@ resource queueReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (
 
 // --- Azure Managed Redis (optional): the rate limits every instance shares ----------------------------------------
 // Only with AZURE_REDIS_ENABLED=true: it is billed by the hour. Entra ID only (access keys off), TLS only. Reached
-// over the public endpoint like the vault and the storage account (this sample has no virtual network).
+// like the vault and the storage account: over its public endpoint, or its private one with AZURE_NETWORK_ISOLATION.
 resource redis 'Microsoft.Cache/redisEnterprise@2025-07-01' = if (redisEnabled) {
   name: 'redis-${resourceToken}'
   location: location
@@ -223,7 +256,7 @@ resource redis 'Microsoft.Cache/redisEnterprise@2025-07-01' = if (redisEnabled) 
   properties: {
     minimumTlsVersion: '1.2'
     highAvailability: 'Enabled'
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: publicNetworkAccess
   }
 }
 
@@ -251,6 +284,19 @@ resource redisAccess 'Microsoft.Cache/redisEnterprise/databases/accessPolicyAssi
   properties: {
     accessPolicyName: 'default'
     user: { objectId: identity.properties.principalId }
+  }
+}
+
+// --- Network isolation (optional): virtual network, private endpoints, private DNS -------------------------------
+module network 'network.bicep' = if (networkIsolation) {
+  name: 'network'
+  params: {
+    resourceToken: resourceToken
+    location: location
+    tags: tags
+    vaultId: vault.id
+    storageAccountId: storage.id
+    redisId: redisEnabled ? redis!.id : ''
   }
 }
 
@@ -332,13 +378,17 @@ resource planAutoscale 'Microsoft.Insights/autoscalesettings@2022-10-01' = if (p
 var placeholderImage = 'mcr.microsoft.com/appsvc/staticsite:latest'
 
 // Shared by both web apps: HTTPS only, TLS 1.2, FTP off, images pulled from the registry with the site's identity.
+// Isolated, every outbound connection (the app's SDK calls, the reference API's Key Vault reference) goes into the
+// virtual network, where the private DNS zones resolve the services to their private endpoints.
 var siteConfig = {
   acrUseManagedIdentityCreds: true
   alwaysOn: true
   ftpsState: 'Disabled'
   minTlsVersion: '1.2'
   http20Enabled: true
+  vnetRouteAllEnabled: networkIsolation
 }
+var appSubnetId = networkIsolation ? network!.outputs.appSubnetId : null
 
 resource referenceApi 'Microsoft.Web/sites@2023-12-01' = {
   name: 'app-ref-${resourceToken}'
@@ -353,6 +403,7 @@ resource referenceApi 'Microsoft.Web/sites@2023-12-01' = {
     serverFarmId: plan.id
     httpsOnly: true
     keyVaultReferenceIdentity: referenceApiIdentity.id
+    virtualNetworkSubnetId: appSubnetId
     siteConfig: union(siteConfig, {
       linuxFxVersion: 'DOCKER|${empty(referenceApiImageName) ? placeholderImage : referenceApiImageName}'
       acrUserManagedIdentityID: referenceApiIdentity.properties.clientId
@@ -399,14 +450,15 @@ resource app 'Microsoft.Web/sites@2023-12-01' = {
     httpsOnly: true
     // No ARR affinity cookie (App Service's default is on): instances keep no session, so any of them may answer.
     clientAffinityEnabled: false
+    virtualNetworkSubnetId: appSubnetId
     siteConfig: union(siteConfig, {
       linuxFxVersion: 'DOCKER|${empty(appImageName) ? placeholderImage : appImageName}'
       acrUserManagedIdentityID: identity.properties.clientId
       healthCheckPath: '/health/ready'
     })
   }
-  // Roles first: the first start already has access to the registry, the vault and the queue.
-  dependsOn: [registryPull, vaultSecretsUser, queueSender]
+  // Roles first: the first start already has access to the registry, the vault, the queue and telemetry ingestion.
+  dependsOn: [registryPull, vaultSecretsUser, queueSender, telemetryPublisher]
 }
 
 // The app's configuration contract (docs/configuration.md, .env.example), and nothing else.
@@ -477,6 +529,7 @@ module operations 'operations.bicep' = {
 }
 
 output containerRegistryEndpoint string = registry.properties.loginServer
+output nodeImageRepository string = '${registry.properties.loginServer}/${nodeImageCache.properties.targetRepository}'
 output keyVaultUrl string = vault.properties.vaultUri
 output keyVaultName string = vault.name
 output thirdPartyApiSecretName string = thirdPartyApiSecretName
@@ -486,3 +539,4 @@ output storageAccountName string = storage.name
 output identityClientId string = identity.properties.clientId
 output appUri string = 'https://${app.properties.defaultHostName}'
 output redisHostName string = redisEnabled ? redis!.properties.hostName : ''
+output outboundIpAddress string = networkIsolation ? network!.outputs.outboundIpAddress : ''

@@ -1,7 +1,8 @@
 #!/bin/sh
 # azd preprovision hook: what the Bicep needs to know about this environment before each provision. Reads the
-# environment azd passes (its .env values and the shell's), reads Azure with `az` on the control plane only (Reader
-# is enough; the secret is looked up as an ARM resource, its value is never read), and records with `azd env set`:
+# environment azd passes (its .env values and the shell's), reads Azure with `az` on the control plane (Reader is
+# enough; the secret is looked up as an ARM resource, its value is never read) and, only when the vault exists without
+# the secret, asks Key Vault whether the secret is soft-deleted (and recovers it). Records with `azd env set`:
 #   AZURE_RESOURCE_SUFFIX             per-deployment part of every resource name (created once, renewed by postdown)
 #   THIRD_PARTY_API_SECRET_EXISTS     true when the vault already holds the key: the Bicep then leaves it alone
 #   SERVICE_<NAME>_IMAGE_NAME         the image each site runs now, so the provision keeps it (empty: placeholder)
@@ -47,11 +48,42 @@ resource_in_group() { # <type> [azd-service-name tag]
 
 # 3. The key is written by the provision that creates the vault's secret, and never again: rotation owns it then.
 vault=$(resource_in_group Microsoft.KeyVault/vaults)
+secret_in_vault() {
+  az_read resource show --resource-group "$resource_group" --namespace Microsoft.KeyVault \
+    --parent "vaults/$vault" --resource-type secrets --name "$secret_name" --query name -o tsv
+}
 secret=""
-if [ -n "$vault" ]; then
-  secret=$(az_read resource show --resource-group "$resource_group" --namespace Microsoft.KeyVault \
-    --parent "vaults/$vault" --resource-type secrets --name "$secret_name" --query name -o tsv)
+[ -z "$vault" ] || secret=$(secret_in_vault)
+# A deleted secret stays soft-deleted for the vault's retention period: its name cannot be reused (the ARM write of a
+# new secret fails with 409 Conflict) and purge protection forbids purging it, so the only way on is to recover it.
+if [ -n "$vault" ] && [ -z "$secret" ]; then
+  recover="az keyvault secret recover --vault-name $vault --name $secret_name"
+  if ! deleted=$(az keyvault secret show-deleted --vault-name "$vault" --name "$secret_name" --query recoveryId -o tsv 2>&1); then
+    case "$deleted" in
+    *NotFound*) deleted="" ;; # not deleted either: the Bicep writes the key
+    *)
+      # No data role on the vault (a pipeline principal) or no network path to it (AZURE_NETWORK_ISOLATION): the
+      # Bicep tries to write the key; if that fails with 409 Conflict, the secret is soft-deleted.
+      say "cannot tell whether $vault holds $secret_name soft-deleted ($(printf '%s' "$deleted" | head -n 1)); if the provision fails with 409 Conflict on the secret, recover it with: $recover"
+      deleted=""
+      ;;
+    esac
+  fi
+  if [ -n "$deleted" ]; then
+    if ! recovered=$(az keyvault secret recover --vault-name "$vault" --name "$secret_name" --query id -o tsv 2>&1); then
+      die "$secret_name is soft-deleted in $vault and could not be recovered ($recovered). Recover it with: $recover (needs Key Vault Secrets Officer on the vault), then provision again"
+    fi
+    # Recovery finishes in the background; the provision needs the secret back (the reference API's role is scoped to it).
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+      secret=$(secret_in_vault)
+      [ -n "$secret" ] && break
+      sleep 3
+    done
+    [ -n "$secret" ] || die "recovering $secret_name in $vault has not finished yet; provision again in a minute"
+    say "recovered the soft-deleted $secret_name in $vault (its last version is the key again; rotate it if it was deleted on purpose)"
+  fi
 fi
+
 secret_exists=false
 [ -z "$secret" ] || secret_exists=true
 if [ "$secret_exists" = true ]; then

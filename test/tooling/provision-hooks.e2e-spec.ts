@@ -4,11 +4,13 @@ import { join, resolve } from 'node:path';
 
 const BIN = resolve('test-output', 'provision-hooks-bin');
 const AZD_LOG = join(BIN, 'azd.log');
+const RECOVERED = join(BIN, 'recovered');
 const KEY = 'first-key-0123456789-abcdef';
 
 /**
  * Stand-ins for the CLIs the hooks call. `azd` records its arguments; `az` answers as Azure would for the
- * resources named by FAKE_* variables (an absent resource group gives ResourceGroupNotFound, as az does).
+ * resources named by FAKE_* variables (an absent resource group gives ResourceGroupNotFound, as az does). A secret
+ * soft-deleted (FAKE_DELETED_SECRET) is invisible to ARM until `az keyvault secret recover` brings it back.
  */
 const FAKE_AZD = `#!/bin/sh
 printf '%s\\n' "$*" >> "${AZD_LOG}"
@@ -19,7 +21,14 @@ if [ -z "\${FAKE_VAULT:-}" ]; then echo "ERROR: (ResourceGroupNotFound) Resource
 case "$*" in
 "resource list"*Microsoft.KeyVault/vaults*) echo "$FAKE_VAULT" ;;
 "resource show"*"--parent vaults/$FAKE_VAULT"*"--name third-party-api-key"*)
-  if [ -n "\${FAKE_SECRET:-}" ]; then echo third-party-api-key; else echo "ERROR: (ResourceNotFound) not found" >&2; exit 3; fi ;;
+  if [ -n "\${FAKE_SECRET:-}" ] || [ -f "${RECOVERED}" ]; then echo third-party-api-key; else echo "ERROR: (ResourceNotFound) not found" >&2; exit 3; fi ;;
+"keyvault secret show-deleted --vault-name $FAKE_VAULT --name third-party-api-key"*)
+  if [ -n "\${FAKE_KV_ERROR:-}" ]; then echo "$FAKE_KV_ERROR" >&2; exit 1; fi
+  if [ -n "\${FAKE_DELETED_SECRET:-}" ] && [ ! -f "${RECOVERED}" ]; then echo "https://$FAKE_VAULT.vault.azure.net/deletedsecrets/third-party-api-key"
+  else echo "ERROR: (SecretNotFound) Deleted Secret not found: third-party-api-key" >&2; exit 3; fi ;;
+"keyvault secret recover --vault-name $FAKE_VAULT --name third-party-api-key"*)
+  if [ -n "\${FAKE_RECOVER_ERROR:-}" ]; then echo "$FAKE_RECOVER_ERROR" >&2; exit 1; fi
+  touch "${RECOVERED}"; echo "https://$FAKE_VAULT.vault.azure.net/secrets/third-party-api-key" ;;
 "resource list"*"'app'"*) echo app-abc ;;
 "resource list"*"'reference-api'"*) echo app-ref-abc ;;
 "webapp config show"*"--name app-abc"*) echo "DOCKER|\${FAKE_APP_IMAGE:-mcr.microsoft.com/appsvc/staticsite:latest}" ;;
@@ -31,6 +40,7 @@ esac
 /** Runs a hook as azd does (sh, the environment's values in the process environment). */
 function hook(name: string, env: Record<string, string>) {
   rmSync(AZD_LOG, { force: true });
+  rmSync(RECOVERED, { force: true });
   return new Promise<{ status: number; output: string; azdCalls: string[] }>((done) => {
     execFile(
       'sh',
@@ -118,6 +128,46 @@ describe('the azd hooks', () => {
       });
       expect(run.status).toBe(0);
       expect(run.azdCalls).toContain('env set THIRD_PARTY_API_SECRET_EXISTS false');
+    });
+
+    it('recovers a soft-deleted key instead of letting the provision fail on its name (409 Conflict)', async () => {
+      const run = await hook('preprovision', {
+        AZURE_RESOURCE_SUFFIX: 'a1b2c3d4',
+        FAKE_VAULT: 'kv-abc',
+        FAKE_DELETED_SECRET: 'yes',
+      });
+      expect(run.status).toBe(0);
+      expect(run.azdCalls).toContain('env set THIRD_PARTY_API_SECRET_EXISTS true');
+      expect(run.output).toContain('recovered the soft-deleted third-party-api-key in kv-abc');
+    });
+
+    it('stops with the exact command when a soft-deleted key cannot be recovered', async () => {
+      const run = await hook('preprovision', {
+        AZURE_RESOURCE_SUFFIX: 'a1b2c3d4',
+        THIRD_PARTY_API_KEY: KEY,
+        FAKE_VAULT: 'kv-abc',
+        FAKE_DELETED_SECRET: 'yes',
+        FAKE_RECOVER_ERROR: 'ERROR: (Forbidden) Caller is not authorized to perform action on resource.',
+      });
+      expect(run.status).toBe(1);
+      expect(run.output).toContain('az keyvault secret recover --vault-name kv-abc --name third-party-api-key');
+      expect(run.output).toContain('(Forbidden) Caller is not authorized');
+      expect(run.azdCalls).toEqual([]);
+    });
+
+    it('lets the Bicep write the key when Key Vault cannot say whether it is soft-deleted, with the command if it is', async () => {
+      const run = await hook('preprovision', {
+        AZURE_RESOURCE_SUFFIX: 'a1b2c3d4',
+        THIRD_PARTY_API_KEY: KEY,
+        FAKE_VAULT: 'kv-abc',
+        FAKE_KV_ERROR:
+          'ERROR: (ForbiddenByConnection) Public network access is disabled and request is not from a trusted service.',
+      });
+      expect(run.status).toBe(0);
+      expect(run.azdCalls).toContain('env set THIRD_PARTY_API_SECRET_EXISTS false');
+      expect(run.output).toContain(
+        'recover it with: az keyvault secret recover --vault-name kv-abc --name third-party-api-key',
+      );
     });
 
     it('stops when Azure cannot be read, rather than guess that nothing exists', async () => {
