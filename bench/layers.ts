@@ -50,7 +50,7 @@ const PACKAGE_LAYERS: [Layer, Set<string>][] = [
       path-to-regexp body-parser type-is finalhandler on-finished on-headers debug rxjs reflect-metadata http-errors
       statuses content-type accepts negotiator parseurl encodeurl escape-html vary qs raw-body media-typer mime-types
       mime-db depd iterare ee-first unpipe fresh send serve-static proxy-addr forwarded ipaddr.js setprototypeof
-      inherits toidentifier`,
+      inherits toidentifier compression compressible bytes`,
     ),
   ],
   ['azure', packages('fast-xml-parser fast-xml-builder path-expression-matcher strnum tslib')],
