@@ -37,10 +37,10 @@ export function percentile(values: number[], p: number): number {
 }
 
 /**
- * Drives GET /api/v1/getcode over `connections` keep-alive connections for `seconds` (at `rate` requests per second
- * in total when given, else as fast as they answer), checking every answer.
+ * Drives GET /api/v1/getcode over `connections` keep-alive connections for `seconds`, as fast as they answer,
+ * checking every answer.
  */
-export async function drive(base: string, connections: number, seconds: number, rate?: number): Promise<LoadResult> {
+export async function drive(base: string, connections: number, seconds: number): Promise<LoadResult> {
   let ok = 0;
   let bad = 0;
   let firstFailure: string | undefined;
@@ -51,7 +51,6 @@ export async function drive(base: string, connections: number, seconds: number, 
         url: base,
         connections,
         duration: seconds,
-        ...(rate !== undefined && { overallRate: rate }),
         timeout: 10,
         requests: [
           {

@@ -1,38 +1,22 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProductionStack } from '../test/support/production-stack.ts';
-import { type CostTable, measureCosts } from './costs.ts';
-import { type BenchOptions, type Cell, parseOptions, USAGE } from './options.ts';
-import { profile, type ProfileResult } from './profile.ts';
+import { type BenchOptions, containerNodeArgs, describeCell, parseOptions, USAGE } from './options.ts';
+import { mainThreadTimes, type ProfileResult } from './profile.ts';
 import { writeReport } from './report.ts';
 import { cpuMsPerRequest, type Implementation, measure, type RunResult, type Target } from './runs.ts';
-import { compare } from './summary.ts';
-
-/** The node flags of the container's CMD (Dockerfile, `app` stage), so the bench runs what App Service runs. */
-export function containerNodeArgs(dockerfile = readFileSync('Dockerfile', 'utf8')): string[] {
-  const commands = [...dockerfile.matchAll(/^CMD (\[.*\])\s*$/gm)].map(
-    (match) => JSON.parse(match[1] ?? '[]') as string[],
-  );
-  const app = commands.find((command) => command.includes('dist/main.js'));
-  if (!app || app[0] !== 'node') {
-    throw new Error('no `CMD ["node", ..., "dist/main.js"]` in the Dockerfile');
-  }
-  return app.slice(1, app.indexOf('dist/main.js'));
-}
-
-export const describeCell = (cell: Cell): string =>
-  `third party ${cell.delayMs} ms, ${cell.connections} conn.${cell.rate ? ` at ${cell.rate}/s` : ''}`;
+import { benchProblems, compare } from './summary.ts';
 
 const ms = (value: number): string => value.toFixed(value < 10 ? 2 : 1);
 
-function progress(run: RunResult, label: string = run.implementation): void {
+function progress(run: RunResult): void {
   const rps = run.ok / run.seconds;
   const cpu = run.ok > 0 ? cpuMsPerRequest(run).toFixed(3) : '-';
   process.stdout.write(
-    `${label.padEnd(24)} ${describeCell(run.cell).padEnd(30)} ${rps.toFixed(0).padStart(6)} req/s  ` +
+    `${run.implementation.padEnd(8)} ${describeCell(run.cell).padEnd(30)} ${rps.toFixed(0).padStart(6)} req/s  ` +
       `p50 ${ms(run.latencyMs.p50)} p90 ${ms(run.latencyMs.p90)} p99 ${ms(run.latencyMs.p99)} ms  CPU ${cpu} ms/req  ` +
       `peak RSS ${run.peakRssMiB.toFixed(0)} MiB${run.failed > 0 ? `  FAILED ${run.failed}: ${run.firstFailure}` : ''}\n`,
   );
@@ -85,7 +69,32 @@ async function measureAll(
   return runs;
 }
 
-/** Runs the whole bench; resolves to the exit code (1 when any answer was wrong or missing). */
+/** One more run of each implementation with --cpu-prof, on the busiest cell: its profile's times, and the run. */
+async function profileEach(
+  target: Target,
+  implementations: Implementation[],
+  options: BenchOptions,
+): Promise<{ profiles: Record<string, ProfileResult>; runs: RunResult[] }> {
+  const connections = Math.max(...options.cells.map((cell) => cell.connections));
+  const profiles: Record<string, ProfileResult> = {};
+  const runs: RunResult[] = [];
+  for (const implementation of implementations) {
+    const dir = join('test-output', 'bench', 'profiles', implementation.name);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+    const run = await measure(target, implementation, { delayMs: 0, connections }, options, nodeArgs);
+    profiles[implementation.name] = mainThreadTimes(dir, run.windowUs, run.ok);
+    process.stdout.write(`profile: ${profiles[implementation.name]?.file}\n`);
+    runs.push(run);
+  }
+  return { profiles, runs };
+}
+
+/**
+ * Runs the whole bench; resolves to the exit code: 1 when any answer was wrong or missing, or an implementation has
+ * no result for a cell (the report is written first, showing what failed).
+ */
 export async function runBench(argv: string[]): Promise<number> {
   if (argv.includes('--help')) {
     process.stdout.write(`${USAGE}\n`);
@@ -107,26 +116,15 @@ export async function runBench(argv: string[]): Promise<number> {
   const loadBefore = loadavg();
   try {
     const runs = await measureAll(workDir, implementations, options);
-    let costs: CostTable | undefined;
-    if (options.costs) {
-      costs = await measureCosts(
-        (work) => onFreshStack(workDir, work),
-        implementations[0]!,
-        options,
-        (run, label) => progress(run, label),
-      );
-    }
-    let profiles: Record<string, ProfileResult> | undefined;
-    if (options.profile) {
-      const dir = join('test-output', 'bench', 'profiles');
-      profiles = await onFreshStack(workDir, (target) => profile(target, implementations, options, dir));
-    }
-    const comparisons = compare(runs, options.cells);
-    await writeReport({ options, comparisons, costs, profiles, loadBefore });
-    const failed = runs.filter((run) => run.failed > 0).length + (costs?.failed ?? 0);
+    const profiled = options.profile
+      ? await onFreshStack(workDir, (target) => profileEach(target, implementations, options))
+      : undefined;
+    profiled?.runs.forEach((run) => progress(run));
+    await writeReport({ options, comparisons: compare(runs, options.cells), profiles: profiled?.profiles, loadBefore });
     process.stdout.write(`\nwritten: ${options.markdownPath}, ${options.svgPath}\n`);
-    if (failed > 0) {
-      process.stderr.write(`bench FAILED: ${failed} run(s) had errors or wrong answers (see above)\n`);
+    const problems = benchProblems([...runs, ...(profiled?.runs ?? [])], options.cells);
+    if (problems.length > 0) {
+      process.stderr.write(`bench FAILED:\n${problems.map((problem) => `- ${problem}\n`).join('')}`);
       return 1;
     }
     return 0;

@@ -1,11 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 /** One measured situation: how long the third party takes, how many connections the load generator keeps busy. */
 export interface Cell {
   delayMs: number;
   connections: number;
-  /** Requests per second in total (open loop), when the load is not as fast as the connections can go. */
-  rate?: number;
 }
 
 export interface BenchOptions {
@@ -18,8 +17,6 @@ export interface BenchOptions {
   quick: boolean;
   /** Also a CPU profile of each implementation, with a table of self time by package. */
   profile: boolean;
-  /** Also the cost of each layer of the service, switched off one at a time (BENCH_DISABLE). */
-  costs: boolean;
   /** Where the report and the chart go: BENCHMARKS.md at the top level, or test-output/ for a quick run. */
   markdownPath: string;
   svgPath: string;
@@ -29,25 +26,24 @@ export interface BenchOptions {
   command: string;
 }
 
-export const USAGE = `npm run bench -- [--duration <s>] [--rounds <n>] [--quick] [--profile] [--no-costs] [--note <text>]
+export const USAGE = `npm run bench -- [--duration <s>] [--rounds <n>] [--quick] [--profile] [--note <text>]
   --duration <s>  measured seconds per implementation and cell (default 10)
-  --rounds <n>    runs of each implementation per cell, alternating (default 2; more for a steadier cost table)
-  --quick         a few seconds, one cell, one round, no cost table; writes to test-output/bench/ (for CI)
-  --profile       also writes a CPU profile of each implementation and a table of self time by package
-  --no-costs      skip the cost table (the service with one layer switched off at a time)
+  --rounds <n>    runs of each implementation per cell, alternating (default 2)
+  --quick         a few seconds, one cell, one round; writes to test-output/bench/ (for CI)
+  --profile       also a CPU profile of each implementation: CPU time by layer and by package
   --note <text>   a remark printed at the top of the report`;
+
+export const describeCell = (cell: Cell): string => `third party ${cell.delayMs} ms, ${cell.connections} conn.`;
 
 const quote = (arg: string): string => (/^[\w./=-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
 
 export function parseOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
     args: argv,
-    allowNegative: true,
     options: {
       duration: { type: 'string' },
       quick: { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
-      costs: { type: 'boolean' },
       note: { type: 'string' },
       rounds: { type: 'string' },
     },
@@ -71,10 +67,21 @@ export function parseOptions(argv: string[]): BenchOptions {
       : [0, 20].flatMap((delayMs) => [1, 50].map((connections) => ({ delayMs, connections }))),
     quick,
     profile: values.profile,
-    costs: values.costs ?? !quick,
     markdownPath: `${outDir}BENCHMARKS.md`,
     svgPath: quick ? `${outDir}bench.svg` : 'docs/bench.svg',
     note: values.note,
     command: ['npm run bench', ...(argv.length > 0 ? ['--', ...argv.map(quote)] : [])].join(' '),
   };
+}
+
+/** The node flags of the container's CMD (Dockerfile, `app` stage), so the bench runs what App Service runs. */
+export function containerNodeArgs(dockerfile = readFileSync('Dockerfile', 'utf8')): string[] {
+  const commands = [...dockerfile.matchAll(/^CMD (\[.*\])\s*$/gm)].map(
+    (match) => JSON.parse(match[1] ?? '[]') as string[],
+  );
+  const app = commands.find((command) => command.includes('dist/main.js'));
+  if (!app || app[0] !== 'node') {
+    throw new Error('no `CMD ["node", ..., "dist/main.js"]` in the Dockerfile');
+  }
+  return app.slice(1, app.indexOf('dist/main.js'));
 }

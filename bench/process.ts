@@ -3,7 +3,10 @@ import { once } from 'node:events';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { waitForPort } from '../scripts/ports.ts';
 
-const CLOCK_TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+let clockTicksPerSecond: number | undefined;
+/** /proc's unit of CPU time, asked once (on first use, so importing this module starts no process). */
+const clockTicks = (): number =>
+  (clockTicksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100);
 
 /**
  * One implementation under test as a child process: `node <nodeArgs> <script>` with exactly the given environment
@@ -50,7 +53,7 @@ export class MeasuredProcess {
   cpuSeconds(): number {
     const stat = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+    return (Number(fields[11]) + Number(fields[12])) / clockTicks();
   }
 
   /** Peak resident set size (VmHWM) in MiB since the process started. */

@@ -1,17 +1,18 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, relative } from 'node:path';
 import * as prettier from 'prettier';
 import { chart } from './chart.ts';
-import { type CostTable, labelOf } from './costs.ts';
 import type { BenchOptions, Cell } from './options.ts';
 import type { ProfileResult } from './profile.ts';
 import type { Comparison, Summary } from './summary.ts';
 
+/** The optimisation history: hand-written, kept in every report. */
+const HISTORY = readFileSync(new URL('history.md', import.meta.url), 'utf8').trim();
+
 export interface Report {
   options: BenchOptions;
   comparisons: Comparison[];
-  costs?: CostTable;
   profiles?: Record<string, ProfileResult>;
   loadBefore: number[];
 }
@@ -56,32 +57,6 @@ function ratioTable(comparisons: Comparison[]): string[] {
   return lines;
 }
 
-function costSection(costs: CostTable): string[] {
-  const lines = ['## What each layer costs (switched off)', ''];
-  if (!costs.supported || !costs.baseline) {
-    return [...lines, costs.note ?? 'Skipped.', ''];
-  }
-  lines.push(
-    `The service with one layer switched off (\`BENCH_DISABLE=<layer>\`, a test-only switch), each run at the same ` +
-      'time as the service as built on the same stack, so drift hits both alike; third party ' +
-      `${costs.cell.delayMs} ms, each process ${costs.cell.connections} connections at a steady ${costs.cell.rate ?? '-'} ` +
-      "requests/s (below saturation). Saved is the median over the rounds of the pair's difference in CPU per " +
-      'request, with its range; the control row (nothing switched off) shows the noise. ' +
-      `As built: ${fixed(costs.baseline.cpuMsPerRequest, 3)} ms CPU/request at this rate.`,
-    '',
-    '| switched off | layer | CPU ms/request | saved ms/request | saved, range | answers |',
-    '|---|---|---:|---:|---:|---|',
-  );
-  for (const row of costs.rows) {
-    const name = row.disabled === '' ? '(none)' : `\`${labelOf(row.disabled)}\``;
-    lines.push(
-      `| ${name} | ${row.what} | ${fixed(row.summary.cpuMsPerRequest, 3)} | ${fixed(row.savedMs, 3)} | ` +
-        `${fixed(row.savedRangeMs[0], 2)} to ${fixed(row.savedRangeMs[1], 2)} | ${status(row.summary)} |`,
-    );
-  }
-  return [...lines, ''];
-}
-
 function layerSection(profiles: Record<string, ProfileResult>): string[] {
   const names = Object.keys(profiles);
   const first = profiles[names[0] ?? ''];
@@ -97,9 +72,9 @@ function layerSection(profiles: Record<string, ProfileResult>): string[] {
     '',
     "From the CPU profiles below (main thread, measured window), divided by the run's answers. Each sample " +
       'counts for the innermost layer on its stack, so a layer includes the Node.js code it calls (helmet its ' +
-      '`setHeader`s, pino its writes to stdout); socket reads and writes are a layer of their own. Sampling (about ' +
-      "one sample per millisecond) makes these steadier than switching a layer off, but the profiler's own overhead " +
-      'inflates every row a little.',
+      "`setHeader`s, pino its writes to stdout); socket reads and writes are a layer of their own. The app's own code " +
+      'counts by its folder in `dist/`, the rest by npm package. About one sample per millisecond; the ' +
+      "profiler's own overhead inflates every row a little.",
     '',
     `| layer | ${names.map((name) => `${name} µs/request`).join(' | ')} |`,
     `|---|${names.map(() => '---:').join('|')}|`,
@@ -160,8 +135,8 @@ export async function writeReport(report: Report): Promise<void> {
     '',
     ...ratioTable(comparisons),
     '',
-    ...(report.costs ? costSection(report.costs) : []),
     ...(report.profiles ? profileSection(report.profiles) : []),
+    HISTORY,
   ];
   mkdirSync(dirname(options.markdownPath) || '.', { recursive: true });
   mkdirSync(dirname(options.svgPath), { recursive: true });

@@ -37,8 +37,6 @@ export interface RunResult {
   startupSeconds: number;
   /** The measured load's start and end on the monotonic clock (µs), as CPU profiles time their samples. */
   windowUs: { fromUs: number; toUs: number };
-  /** The file holding the app's output (stdout and stderr). */
-  logPath: string;
 }
 
 /** Copies an app's output out of the temporary folder, for a run that went wrong. */
@@ -91,32 +89,26 @@ export async function measure(
   implementation: Implementation,
   cell: Cell,
   options: Pick<BenchOptions, 'durationSeconds' | 'warmupSeconds'>,
-  extra: { env?: Record<string, string>; nodeArgs?: string[] } = {},
+  extraNodeArgs: string[] = [],
 ): Promise<RunResult> {
   const port = await freePort();
   const queueName = `bench-${implementation.name}-${randomBytes(4).toString('hex')}`;
   const env = target.stack.appEnvironment(port, queueName, {
     ...NO_RATE_LIMITS,
     THIRD_PARTY_API_ENDPOINT: `${target.thirdPartyBase}/delay/${cell.delayMs}/api/RandomNumber`,
-    ...extra.env,
   });
   const logPath = join(target.workDir, `${queueName}.log`);
   const spawnedAt = performance.now();
-  const app = new MeasuredProcess(
-    implementation.script,
-    [...implementation.nodeArgs, ...(extra.nodeArgs ?? [])],
-    env,
-    logPath,
-  );
+  const app = new MeasuredProcess(implementation.script, [...implementation.nodeArgs, ...extraNodeArgs], env, logPath);
   try {
     await app.waitForPort(port);
     const base = `http://127.0.0.1:${port}`;
     await firstAnswer(base);
     const startupSeconds = (performance.now() - spawnedAt) / 1000;
-    const warmup = await drive(base, cell.connections, options.warmupSeconds, cell.rate);
+    const warmup = await drive(base, cell.connections, options.warmupSeconds);
     const cpuBefore = app.cpuSeconds();
     const fromUs = monotonicUs();
-    const load = await drive(base, cell.connections, options.durationSeconds, cell.rate);
+    const load = await drive(base, cell.connections, options.durationSeconds);
     const windowUs = { fromUs, toUs: monotonicUs() };
     const cpuSeconds = app.cpuSeconds() - cpuBefore;
     const peakRssMiB = app.peakRssMiB();
@@ -138,7 +130,6 @@ export async function measure(
       peakRssMiB,
       startupSeconds,
       windowUs,
-      logPath,
     };
   } catch (error) {
     throw new Error(`${implementation.name}: ${(error as Error).message}\n(its output: ${keepLog(logPath)})`, {

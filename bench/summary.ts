@@ -1,4 +1,4 @@
-import type { Cell } from './options.ts';
+import { type Cell, describeCell } from './options.ts';
 import type { Implementation, RunResult } from './runs.ts';
 
 /** The rounds of one implementation on one cell, combined. */
@@ -61,4 +61,20 @@ export function compare(runs: RunResult[], cells: Cell[]): Comparison[] {
     const minimal = summarize(runs, 'minimal', cell);
     return service && minimal ? [{ cell, service, minimal }] : [];
   });
+}
+
+/**
+ * Why a bench run failed: each run with wrong or missing answers (a message missing on the queue included), and each
+ * cell an implementation has no result for. Empty when every answer was right.
+ */
+export function benchProblems(runs: RunResult[], cells: Cell[]): string[] {
+  const failed = runs
+    .filter((run) => run.failed > 0)
+    .map((run) => `${run.implementation}, ${describeCell(run.cell)}: ${run.failed} failed, first: ${run.firstFailure}`);
+  const missing = cells.flatMap((cell) =>
+    (['service', 'minimal'] as const)
+      .filter((name) => !runs.some((run) => run.implementation === name && sameCell(run.cell, cell)))
+      .map((name) => `${name}, ${describeCell(cell)}: no result`),
+  );
+  return [...failed, ...missing];
 }

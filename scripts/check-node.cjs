@@ -1,6 +1,6 @@
 'use strict';
 /**
- * Runs before `npm run dev`, `npm start` and `npm test`: on a Node older than
+ * Runs before `npm run dev`, `npm start`, `npm test` and `npm run test:unit`: on a Node older than
  * package.json's engines.node, one line saying what was found, what is needed
  * and how to get it, and exit code 1; silence otherwise. Plain CommonJS with
  * no recent syntax, so that an old Node can run it.

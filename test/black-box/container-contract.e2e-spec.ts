@@ -8,6 +8,7 @@ import { getCode } from '../support/get-code.js';
 import { drainQueue, uniqueQueueName } from '../support/azurite.js';
 import { ProductionStack } from '../support/production-stack.js';
 import { type UnprivilegedRuntime, unprivilegedRuntime } from '../support/unprivileged-runtime.js';
+import { containerNodeArgs } from '../../bench/options.js';
 import { decodeMessage } from '../../src/queue/code-message.js';
 import type { CodeResponseDto } from '../../src/codes/dto/code-response.dto.js';
 
@@ -15,15 +16,6 @@ import type { CodeResponseDto } from '../../src/codes/dto/code-response.dto.js';
 const NOBODY = { uid: 65534, gid: 65534 };
 /** The node flags of the Dockerfile's CMD, read from it so the two cannot drift apart. */
 const CONTAINER_NODE_ARGS = containerNodeArgs();
-
-function containerNodeArgs(): string[] {
-  const dockerfile = readFileSync('Dockerfile', 'utf8');
-  const cmd = /^CMD (\[.*\])$/m.exec(dockerfile.slice(dockerfile.lastIndexOf('\nFROM ')))?.[1];
-  const argv = JSON.parse(cmd ?? '[]') as string[];
-  expect(argv.at(0)).toBe('node');
-  expect(argv.at(-1)).toBe('dist/main.js');
-  return argv.slice(1, -1);
-}
 
 /** Every file under `dir` with its size and modification time: a write anywhere changes it. */
 function snapshot(dir: string): string[] {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 
 interface DependabotUpdate {
@@ -23,26 +23,24 @@ describe('repository hygiene', () => {
     },
   );
 
-  it("LICENSE is the MIT license package.json names, held by the project's contributors", () => {
+  it('LICENSE is the license package.json names (MIT)', () => {
     expect((JSON.parse(read('package.json')) as { license: string }).license).toBe('MIT');
-    const license = read('LICENSE');
-    expect(license).toMatch(/^MIT License\n/);
-    expect(license).toContain('Copyright (c) 2026 azure-integrated-auth contributors');
-    expect(license).toContain('THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND');
+    expect(read('LICENSE')).toMatch(/^MIT License\n/);
   });
 
-  it('SECURITY.md asks for private reports through GitHub security advisories, not public issues', () => {
-    const policy = read('SECURITY.md');
-    expect(policy).toMatch(/privately/i);
-    expect(policy).toMatch(/Report a vulnerability/);
-    expect(policy).toMatch(/security advisory/i);
-    expect(policy).toMatch(/Do not open a public issue/);
+  it('SECURITY.md says where to report a vulnerability', () => {
+    const reporting = /^## .*report.*\n([\s\S]*?)(?=^## |(?![\s\S]))/im.exec(read('SECURITY.md'))?.[1] ?? '';
+    expect(reporting).toMatch(/vulnerability reporting|security advisory|https?:\/\/\S+|\S+@\S+\.\w+/i);
   });
 
-  it('CONTRIBUTING.md and docs/api.md name only npm scripts that exist, regeneration included', () => {
-    const text = read('CONTRIBUTING.md') + read('docs/api.md');
-    const named = [...text.matchAll(/npm run ([\w:.-]+)/g)].map((match) => match[1]!);
-    expect(named).toEqual(expect.arrayContaining(['dev', 'lint', 'openapi']));
+  it('the README, CONTRIBUTING.md and docs/ name only npm scripts that exist', () => {
+    const docs = [
+      'README.md',
+      'CONTRIBUTING.md',
+      ...readdirSync('docs').flatMap((f) => (f.endsWith('.md') ? [`docs/${f}`] : [])),
+    ];
+    const named = docs.flatMap((path) => [...read(path).matchAll(/npm run ([\w:.-]+)/g)].map((match) => match[1]!));
+    expect(named.length).toBeGreaterThan(0);
     expect(named.filter((script) => !scripts.includes(script))).toEqual([]);
   });
 

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { freePort } from '../../scripts/ports.js';
 import { AppProcess } from './app-process.js';
 
-/** A process that cannot start, or ends early, fails the waits at once and never blocks `stop()`. */
+/**
+ * A process that cannot start, or ends early, fails the waits with its cause (not a timeout), and never blocks
+ * `stop()`.
+ */
 describe('AppProcess', () => {
   let dir: string;
 
@@ -14,17 +17,15 @@ describe('AppProcess', () => {
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('rejects at once when the Node binary does not exist, and stop() resolves', async () => {
-    const started = Date.now();
+  it('rejects with the spawn error when the Node binary does not exist, and stop() resolves', async () => {
     const app = new AppProcess({}, { node: join(dir, 'no-such-node') });
     await expect(app.exited).rejects.toThrow(/ENOENT/);
     await expect(app.waitForPort(await freePort())).rejects.toThrow(/never started: spawn .* ENOENT/);
     await expect(app.waitForOutput(/listening/)).rejects.toThrow(/never started/);
     await expect(app.stop('SIGKILL')).resolves.toBeNull();
-    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
-  it('rejects at once when the binary may not be run (EACCES), and stop() resolves', async () => {
+  it('rejects with the spawn error when the binary may not be run (EACCES), and stop() resolves', async () => {
     const node = join(dir, 'not-executable');
     writeFileSync(node, '', { mode: 0o644 });
     const app = new AppProcess({}, { node });
@@ -33,12 +34,10 @@ describe('AppProcess', () => {
   });
 
   it('stops waiting for the port as soon as the app exits, with its output', async () => {
-    const started = Date.now();
     const app = new AppProcess({}, { nodeArgs: ['-e', 'console.error("bad config"); process.exit(3)'] });
     await expect(app.waitForPort(await freePort())).rejects.toThrow(/the app exited: 3\):\nbad config/);
     expect(await app.exited).toBe(3);
     expect(await app.stop()).toBe(3);
-    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('stop() escalates to SIGKILL when the process ignores the signal', async () => {
@@ -47,8 +46,6 @@ describe('AppProcess', () => {
       { nodeArgs: ['-e', 'process.on("SIGTERM", () => {}); console.log("up"); setInterval(() => {}, 1000)'] },
     );
     await app.waitForOutput(/up/);
-    const started = Date.now();
     expect(await app.stop('SIGTERM', 300)).toBeNull();
-    expect(Date.now() - started).toBeLessThan(2_000);
   });
 });
