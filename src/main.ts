@@ -25,7 +25,7 @@ if (config) {
   const connectionString = config.env.APPLICATIONINSIGHTS_CONNECTION_STRING;
   if (connectionString) {
     await import('@azure/monitor-opentelemetry/loader');
-    await (await import('./telemetry.js')).startTelemetry(connectionString);
+    await (await import('./telemetry.js')).startTelemetry(config, connectionString);
   }
   await (await import('./server.js')).serve(config);
 } else {

@@ -6,7 +6,7 @@ import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
 import type { AppConfig } from './config/app-config.js';
 import { drainAndClose } from './health/shutdown.js';
-import { flushTelemetry } from './telemetry.js';
+import { flushTelemetry, reportTelemetry } from './telemetry.js';
 
 async function bootstrap(config: AppConfig): Promise<void> {
   // Logs are buffered until configureApp hands them to the pino logger.
@@ -20,6 +20,9 @@ async function bootstrap(config: AppConfig): Promise<void> {
   const logger = new Logger('Bootstrap');
   const telemetry = APPLICATIONINSIGHTS_CONNECTION_STRING ? 'on' : 'off';
   logger.log(`Listening on port ${PORT} (NODE_ENV=${NODE_ENV}; Azure Monitor telemetry ${telemetry})`);
+  if (APPLICATIONINSIGHTS_CONNECTION_STRING) {
+    void reportTelemetry(config, APPLICATIONINSIGHTS_CONNECTION_STRING);
+  }
   if (config.testPolicies) {
     logger.warn('TEST_POLICY_OVERRIDES is set: running with test-only policies');
   }

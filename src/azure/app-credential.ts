@@ -1,13 +1,21 @@
-import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
+import { type AccessToken, DefaultAzureCredential, type GetTokenOptions, type TokenCredential } from '@azure/identity';
 import { Logger } from '@nestjs/common';
 import { untilAborted } from '../common/deadline.js';
 import { DependencyStatus } from '../common/dependency-status.js';
-import { AzureCredentialError, CREDENTIAL_DETAIL, firstLine, TokenTimeoutError } from './credential.errors.js';
+import type { AppConfig } from '../config/app-config.js';
+import {
+  AzureCredentialError,
+  CREDENTIAL_DETAIL,
+  credentialFix,
+  firstLine,
+  TokenTimeoutError,
+} from './credential.errors.js';
 import { describeTokenIdentity } from './token-identity.js';
 
 export const KEY_VAULT_SCOPE = 'https://vault.azure.net/.default';
 export const STORAGE_SCOPE = 'https://storage.azure.com/.default';
 export const REDIS_SCOPE = 'https://redis.azure.com/.default';
+export const MONITOR_SCOPE = 'https://monitor.azure.com/.default';
 
 interface ScopeState {
   status: DependencyStatus;
@@ -75,4 +83,21 @@ export class AppCredential implements TokenCredential {
     }
     return state;
   }
+}
+
+const credentials = new WeakMap<AppConfig, AppCredential>();
+
+/**
+ * The one credential of `config`: the managed identity on App Service, the developer's sign-in locally
+ * (`AZURE_TOKEN_CREDENTIALS` narrows it). Telemetry, started before Nest, and every Azure client get this instance.
+ */
+export function appCredentialFor(config: AppConfig): AppCredential {
+  let credential = credentials.get(config);
+  if (!credential) {
+    const clientId = config.env.AZURE_CLIENT_ID;
+    const inner = new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {});
+    credential = new AppCredential(inner, config.policies.tokenTimeoutMs, credentialFix(config));
+    credentials.set(config, credential);
+  }
+  return credential;
 }

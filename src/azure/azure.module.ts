@@ -1,16 +1,7 @@
-import { DefaultAzureCredential } from '@azure/identity';
 import { Injectable, Module } from '@nestjs/common';
 import { HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 import { AppConfig } from '../config/app-config.js';
-import { AppCredential } from './app-credential.js';
-import { credentialFix } from './credential.errors.js';
-
-/** The managed identity on App Service, the developer's sign-in locally (`AZURE_TOKEN_CREDENTIALS` narrows it). */
-export function createAppCredential(config: AppConfig): AppCredential {
-  const clientId = config.env.AZURE_CLIENT_ID;
-  const inner = new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {});
-  return new AppCredential(inner, config.policies.tokenTimeoutMs, credentialFix(config));
-}
+import { AppCredential, appCredentialFor } from './app-credential.js';
 
 /** Readiness: down while the last token request of any scope failed. */
 @Injectable()
@@ -34,7 +25,7 @@ export class CredentialHealth {
 /** Provides `AppCredential`, the one credential of every Azure client (tokens cached once), and its readiness. */
 @Module({
   imports: [TerminusModule],
-  providers: [{ provide: AppCredential, useFactory: createAppCredential, inject: [AppConfig] }, CredentialHealth],
+  providers: [{ provide: AppCredential, useFactory: appCredentialFor, inject: [AppConfig] }, CredentialHealth],
   exports: [AppCredential, CredentialHealth],
 })
 export class AzureModule {}

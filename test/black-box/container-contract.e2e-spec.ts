@@ -5,6 +5,7 @@ import { TelemetryIngestion } from '../doubles/telemetry-ingestion.js';
 import { type AppProcess, startAppProcess } from '../support/app-process.js';
 import { eventually } from '../support/eventually.js';
 import { getCode } from '../support/get-code.js';
+import { logLine } from '../support/log-lines.js';
 import { drainQueue, uniqueQueueName } from '../support/azurite.js';
 import { ProductionStack } from '../support/production-stack.js';
 import { type UnprivilegedRuntime, unprivilegedRuntime } from '../support/unprivileged-runtime.js';
@@ -60,7 +61,8 @@ describe('the container contract', () => {
     chmodSync(stack.pki.caCertPath, 0o644);
     before = snapshot(runtime.dir);
 
-    ingestion = new TelemetryIngestion(stack.pki);
+    // Only the app's identity holds Monitoring Metrics Publisher, as the Bicep grants it; the key alone is refused.
+    ingestion = new TelemetryIngestion(stack.pki, { publishers: [stack.identity.objectIdFor()] });
     const telemetry = {
       APPLICATIONINSIGHTS_CONNECTION_STRING: await ingestion.start(),
       APPLICATION_INSIGHTS_NO_STATSBEAT: 'true', // statsbeat goes to a fixed Microsoft endpoint: not on this machine
@@ -137,6 +139,13 @@ describe('the container contract', () => {
       true,
     );
     expect(ingestion.rawBodies.join('\n')).not.toContain(stack.key);
+    // Through Microsoft Entra ID with the app's one credential: a Monitor token from the managed identity endpoint.
+    expect(ingestion.refusals).toEqual([]);
+    expect(ingestion.tokens.map((token) => token.oid)).toContain(stack.identity.objectIdFor());
+    expect(stack.identity.requestsFor('https://monitor.azure.com').length).toBeGreaterThan(0);
+    expect(await logLine(app, { context: 'StartupDiagnostics', msg: /^Application Insights / })).toMatch(
+      /^Application Insights 127\.0\.0\.1:\d+: accepts telemetry from system-assigned managed identity app-e2e/,
+    );
   }, 40_000);
 
   it('writes nothing outside /tmp and exits 0 on SIGTERM', async () => {

@@ -5,7 +5,7 @@ import { type AppProcess, type StartedApp, startAppProcess } from '../support/ap
 import { uniqueQueueName } from '../support/azurite.js';
 import { eventually } from '../support/eventually.js';
 import { getCode } from '../support/get-code.js';
-import { findLogLine, type LogEntry, logEntries, type LogQuery } from '../support/log-lines.js';
+import { logEntries, logLine, logLines } from '../support/log-lines.js';
 import { ProductionStack } from '../support/production-stack.js';
 import { RedisServer } from '../support/redis-server.js';
 import { sleep } from '../support/sleep.js';
@@ -87,17 +87,6 @@ async function windowWithAtLeast(ms: number): Promise<number> {
     await sleep(left + 100);
   }
   return Math.floor(Date.now() / 60_000);
-}
-
-/** The app's JSON log lines (on stdout) matching `query`, written after `offset` characters of it. */
-function logLines(app: AppProcess, query: LogQuery, offset = 0): LogEntry[] {
-  return logEntries(app.stdout.slice(offset)).filter((entry) => findLogLine([entry], query));
-}
-
-/** The first log line matching `query`, once it has been written. */
-async function logLine(app: AppProcess, query: LogQuery): Promise<string> {
-  await eventually(() => logLines(app, query).length > 0, 20_000);
-  return logLines(app, query)[0]?.msg ?? '';
 }
 
 /**

@@ -1,3 +1,6 @@
+import type { AppProcess } from './app-process.js';
+import { eventually } from './eventually.js';
+
 /** One pino JSON log line. */
 export interface LogEntry {
   level: string;
@@ -34,4 +37,15 @@ export function findLogLine(entries: LogEntry[], { level, context, msg }: LogQue
       (context === undefined || entry.context === context) &&
       (msg === undefined || msg.test(entry.msg)),
   );
+}
+
+/** The app's JSON log lines (on stdout) matching `query`, written after `offset` characters of it. */
+export function logLines(app: AppProcess, query: LogQuery, offset = 0): LogEntry[] {
+  return logEntries(app.stdout.slice(offset)).filter((entry) => findLogLine([entry], query));
+}
+
+/** The first log line matching `query`, once it has been written. */
+export async function logLine(app: AppProcess, query: LogQuery): Promise<string> {
+  await eventually(() => logLines(app, query).length > 0, 20_000);
+  return logLines(app, query)[0]?.msg ?? '';
 }
