@@ -3,23 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseOptions } from './options.js';
 import { writeReport } from './report.js';
+import { runResult } from './run-result.fixture.js';
 import type { RunResult } from './runs.js';
 import { compare } from './summary.js';
 
 const cell = { delayMs: 0, connections: 10 };
-const run = (implementation: RunResult['implementation'], failed = 0): RunResult => ({
-  implementation,
-  cell,
-  ok: 100,
-  failed,
-  firstFailure: failed > 0 ? 'status 503: {}' : undefined,
-  seconds: 2,
-  latencyMs: { p50: 1, p90: 2, p99: 3 },
-  cpuSeconds: 0.1,
-  peakRssMiB: 100,
-  startupSeconds: 1,
-  windowUs: { fromUs: 0, toUs: 2_000_000 },
-});
+const run = (implementation: RunResult['implementation'], failed = 0): RunResult =>
+  runResult(implementation, cell, { failed, firstFailure: failed > 0 ? 'status 503: {}' : undefined });
 
 describe('writeReport', () => {
   let dir: string;

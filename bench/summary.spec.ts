@@ -1,4 +1,5 @@
 import type { Cell } from './options.js';
+import { runResult } from './run-result.fixture.js';
 import type { RunResult } from './runs.js';
 import { benchProblems, compare } from './summary.js';
 
@@ -7,19 +8,7 @@ const CELLS: Cell[] = [
   { delayMs: 20, connections: 1 },
 ];
 
-const run = (implementation: RunResult['implementation'], cell: Cell, extra: Partial<RunResult> = {}): RunResult => ({
-  implementation,
-  cell,
-  ok: 100,
-  failed: 0,
-  seconds: 2,
-  latencyMs: { p50: 1, p90: 2, p99: 3 },
-  cpuSeconds: 0.1,
-  peakRssMiB: 100,
-  startupSeconds: 1,
-  windowUs: { fromUs: 0, toUs: 2_000_000 },
-  ...extra,
-});
+const run = runResult;
 
 const everyCell = (): RunResult[] => CELLS.flatMap((cell) => [run('service', cell), run('minimal', cell)]);
 

@@ -47,20 +47,6 @@ export class ThirdPartyTimeoutError extends ThirdPartyError {
   override readonly status = 504;
 }
 
-/** The circuit breaker is open: the third party failed too often, calls are refused for a while. */
-export class ThirdPartyCircuitOpenError extends ThirdPartyError {
-  readonly code = 'THIRD_PARTY_CIRCUIT_OPEN';
-  override readonly status = 503;
-
-  constructor(
-    detail: string,
-    hint: string,
-    override readonly retryAfterSeconds: number,
-  ) {
-    super(detail, hint);
-  }
-}
-
 /** The bulkhead is full: too many third-party calls in flight on this instance. */
 export class ThirdPartyBusyError extends ThirdPartyError {
   readonly code = 'THIRD_PARTY_BUSY';
@@ -68,9 +54,8 @@ export class ThirdPartyBusyError extends ThirdPartyError {
   override readonly retryAfterSeconds = 1;
 }
 
-/** The third party asked for a longer wait (Retry-After) than a caller's request should spend: 503 with it. */
-export class ThirdPartyThrottledError extends ThirdPartyError {
-  readonly code = 'THIRD_PARTY_THROTTLED';
+/** Third-party calls are paused for a while: 503 with `Retry-After`. */
+abstract class ThirdPartyPausedError extends ThirdPartyError {
   override readonly status = 503;
 
   constructor(
@@ -80,4 +65,14 @@ export class ThirdPartyThrottledError extends ThirdPartyError {
   ) {
     super(detail, hint);
   }
+}
+
+/** The circuit breaker is open: the third party failed too often. */
+export class ThirdPartyCircuitOpenError extends ThirdPartyPausedError {
+  readonly code = 'THIRD_PARTY_CIRCUIT_OPEN';
+}
+
+/** The third party asked for a longer wait (Retry-After) than a caller's request should spend. */
+export class ThirdPartyThrottledError extends ThirdPartyPausedError {
+  readonly code = 'THIRD_PARTY_THROTTLED';
 }
