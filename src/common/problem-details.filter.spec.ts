@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { Controller, Get, type INestApplication, NotFoundException } from '@nestjs/common';
+import { Controller, ConflictException, Get, type INestApplication } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
@@ -23,7 +23,7 @@ class ProbeController {
 
   @Get('http-error')
   httpError(): never {
-    throw new NotFoundException('No such code.');
+    throw new ConflictException('No such code.');
   }
 
   @Get('bug')
@@ -74,8 +74,8 @@ describe('ProblemDetailsFilter', () => {
 
   it('keeps the status and message of Nest HTTP exceptions', async () => {
     const res = await request(server).get('/probe/http-error');
-    expect(res.status).toBe(404);
-    expect(res.body).toMatchObject({ status: 404, code: 'NOT_FOUND', detail: 'No such code.' });
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ status: 409, code: 'CONFLICT', detail: 'No such code.' });
     expect(res.headers['retry-after']).toBeUndefined();
   });
 
@@ -83,7 +83,12 @@ describe('ProblemDetailsFilter', () => {
     const res = await request(server).get('/nowhere');
     expect(res.status).toBe(404);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.body).toMatchObject({ code: 'NOT_FOUND', instance: '/nowhere' });
+    // The path is the instance; the detail does not repeat it (it would be as long as any URL).
+    expect(res.body).toMatchObject({
+      code: 'NOT_FOUND',
+      instance: '/nowhere',
+      detail: 'There is nothing at this path.',
+    });
     expect((res.body as ProblemDetails).requestId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
