@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { FAVICON_DATA_URL } from './favicon.js';
+
 /** The home page: what the service is and where to go next. Static, no script, no external assets. */
 export const HOME_PAGE = `<!doctype html>
 <html lang="en">
@@ -5,6 +8,8 @@ export const HOME_PAGE = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>azure-integrated-auth</title>
+<meta name="description" content="A NestJS API on Azure that reads Key Vault and writes to a Storage queue with one Microsoft Entra identity: no connection strings, no keys in code.">
+<link rel="icon" href="${FAVICON_DATA_URL}">
 <style>
   :root { color-scheme: light dark; --accent: #0a66c2; }
   body { font: 16px/1.6 system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 44rem; margin: 3rem auto; padding: 0 1.25rem; }
@@ -38,3 +43,6 @@ export const HOME_PAGE = `<!doctype html>
 </body>
 </html>
 `;
+
+/** A weak validator for the page: its content's hash. */
+export const HOME_PAGE_ETAG = `W/"${createHash('sha256').update(HOME_PAGE).digest('base64url').slice(0, 16)}"`;

@@ -82,6 +82,31 @@ describe('the docs page in a browser', () => {
     expect(blocked).toEqual([]);
   }, 60_000);
 
+  it('loads the home page and the docs page with no console error or warning and no failed request', async () => {
+    for (const path of ['/', '/docs']) {
+      const page = await browser.newPage();
+      const problems: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text());
+      });
+      page.on('pageerror', (error) => problems.push(error.message));
+      page.on('requestfailed', (request) => problems.push(`${request.url()}: ${request.failure()?.errorText}`));
+      page.on('response', (response) => {
+        if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
+      });
+      await page.goto(`${base}${path}`, { waitUntil: 'networkidle' });
+      if (path === '/docs') {
+        await page.locator('.swagger-ui .opblock').first().waitFor();
+      }
+      expect({ path, problems }).toEqual({ path, problems: [] });
+      // The icon is a data URL: the browser asks the server for no /favicon.ico.
+      expect(await page.locator('link[rel="icon"]').getAttribute('href', { timeout: 1_000 })).toMatch(
+        /^data:image\/svg\+xml,/,
+      );
+      await page.close();
+    }
+  }, 60_000);
+
   it('links the docs from the home page', async () => {
     const page = await browser.newPage();
     await page.goto(base);
