@@ -6,7 +6,6 @@ import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { HealthModule } from './health/health.module.js';
-import { HomeController } from './home/home.controller.js';
 
 @Module({})
 export class AppModule {
@@ -15,7 +14,6 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ConfigModule.forRoot(config), LoggingModule, CodesModule, HealthModule],
-      controllers: [HomeController],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
   }

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { serveDocsUi } from './docs-ui.js';
 
 interface PackageInfo {
   name: string;
@@ -38,15 +37,7 @@ export function buildApiDocument(app: INestApplication): OpenAPIObject {
   return { ...SwaggerModule.createDocument(app, config), security: [] };
 }
 
-/**
- * Swagger UI at /docs (served by `serveDocsUi`: versioned, cached, precompressed assets) and the OpenAPI
- * document at /docs-json (and /docs-yaml), which `SwaggerModule` serves.
- */
+/** The OpenAPI document at /docs-json and /docs-yaml; Swagger UI's page (`public/docs/`) loads it. */
 export function setUpApiDocs(app: INestApplication): void {
-  const { name, description } = packageInfo();
   SwaggerModule.setup('docs', app, () => buildApiDocument(app), { ui: false, jsonDocumentUrl: 'docs-json' });
-  serveDocsUi(app, {
-    title: `${name} API`,
-    description: `Interactive reference of the ${name} HTTP API: ${description}. Try each operation from the browser.`,
-  });
 }

@@ -47,12 +47,12 @@ describe('docs and home page delivery', () => {
     await new Promise<void>((resolve) => target.server.listen(0, '127.0.0.1', resolve));
     port = (target.server.address() as AddressInfo).port;
     const page = decoded(await rawGet(port, '/docs'));
-    assets = [...page.matchAll(/(?:href|src)="(\/docs\/assets\/[^"]+)"/g)].map((match) => match[1] ?? '');
+    assets = [...page.matchAll(/(?:href|src)="(\/docs\/[^"]+)"/g)].map((match) => match[1] ?? '');
   });
 
   afterAll(() => stack.stop());
 
-  it('links Swagger UI and the project stylesheet and script from versioned URLs cached for a year', async () => {
+  it('links Swagger UI and the project stylesheet and script, each revalidated on every visit', async () => {
     expect(assets.map((url) => url.split('/').pop())).toEqual([
       'swagger-ui.css',
       'docs.css',
@@ -62,7 +62,7 @@ describe('docs and home page delivery', () => {
     for (const url of assets) {
       const res = await rawGet(port, url, CHROME);
       expect(res.status).toBe(200);
-      expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      expect(res.headers['cache-control']).toBe('no-cache');
       expect(res.headers.vary).toMatch(/accept-encoding/i);
     }
   });
@@ -87,18 +87,13 @@ describe('docs and home page delivery', () => {
   it('answers a revalidation of the page or an asset with 304 and no body', async () => {
     for (const url of ['/docs', '/', assets[2] ?? '']) {
       const first = await rawGet(port, url, CHROME);
-      expect(first.headers.etag).toMatch(/^W\/"[\w-]+"$/);
-      const again = await rawGet(port, url, { ...CHROME, 'if-none-match': String(first.headers.etag) });
+      expect(first.headers['last-modified']).toBeDefined();
+      const again = await rawGet(port, url, { ...CHROME, 'if-modified-since': String(first.headers['last-modified']) });
       expect(again.status).toBe(304);
       expect(again.body.length).toBe(0);
     }
     expect((await rawGet(port, '/docs')).headers['cache-control']).toBe('no-cache');
     expect((await rawGet(port, '/')).headers['cache-control']).toBe('no-cache');
-  });
-
-  it('answers an asset URL of another version with 404', async () => {
-    const stale = (assets[2] ?? '').replace(/\/assets\/[^/]+\//, '/assets/0000000000000000/');
-    expect((await rawGet(port, stale, CHROME)).status).toBe(404);
   });
 
   it('never passes the API answers through compression, even when the client asks for it', async () => {
@@ -114,10 +109,8 @@ describe('docs and home page delivery', () => {
     const res = await rawGet(port, '/', CHROME);
     expect(res.headers['content-encoding']).toBe('br');
     const page = decoded(res);
-    expect(page).toMatch(/<meta name="description" content="[^"]{50,160}">/);
-    expect(page).toMatch(/<link rel="icon" href="data:image\/svg\+xml,/);
-    expect(decoded(await rawGet(port, '/docs', CHROME))).toMatch(
-      /<meta name="viewport"[^>]*>[\s\S]*<meta name="description"/,
-    );
+    expect(page).toMatch(/name="description"\s+content="[^"]{50,160}"/);
+    expect(page).toMatch(/rel="icon"\s+href="data:image\/svg\+xml,/);
+    expect(decoded(await rawGet(port, '/docs', CHROME))).toMatch(/name="viewport"[^>]*>[\s\S]*name="description"/);
   });
 });
