@@ -15,7 +15,6 @@ import { setUpApiDocs } from './docs/api-docs.js';
 const BODY_LIMIT = '1kb';
 
 const PUBLIC = fileURLToPath(new URL('public/', import.meta.url));
-/** The swagger-ui-dist that @nestjs/swagger depends on, wherever the package manager put it. */
 const SWAGGER_UI = dirname(
   createRequire(createRequire(import.meta.url).resolve('@nestjs/swagger')).resolve('swagger-ui-dist/package.json'),
 );
@@ -53,7 +52,6 @@ function noStore(_req: Request, res: Response, next: NextFunction): void {
   next();
 }
 
-/** The HTTP surface that is not a module, shared by server.ts and the e2e tests. */
 export function configureApp(app: INestApplication): void {
   const express = app as NestExpressApplication;
   express.useLogger(express.get(Logger));

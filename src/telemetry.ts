@@ -23,7 +23,6 @@ export async function startTelemetry(config: AppConfig, connectionString: string
 /** Longest a shutdown waits for buffered telemetry: stopping the container matters more. */
 const FLUSH_LIMIT_MS = 3_000;
 
-/** Sends what is still buffered, for at most FLUSH_LIMIT_MS; called on shutdown. */
 export async function flushTelemetry(): Promise<void> {
   if (monitor) {
     const limit = new Promise<void>((resolve) => setTimeout(resolve, FLUSH_LIMIT_MS).unref());
@@ -31,7 +30,6 @@ export async function flushTelemetry(): Promise<void> {
   }
 }
 
-/** Application Insights would not take the app's telemetry; only ever logged. */
 class TelemetryRefusedError extends ServiceError {
   readonly code = 'TELEMETRY_REFUSED';
   readonly status = 503;

@@ -60,7 +60,6 @@ export class AppCredential implements TokenCredential {
     return this.states;
   }
 
-  /** Who the last token for `scope` was issued to, if one was had. */
   identityFor(scope: string): string | undefined {
     return this.states.get(scope)?.identity;
   }

@@ -16,7 +16,6 @@ interface Problem {
   headers?: Readonly<Record<string, string>>;
 }
 
-/** The answer to anything that is not one of our errors: a bug, never described to the client. */
 export const INTERNAL_ERROR = { status: 500, code: 'INTERNAL_ERROR', detail: 'An unexpected error occurred.' } as const;
 
 /** A stable, non-dereferenceable problem type per code (RFC 9457 allows tag URIs). */

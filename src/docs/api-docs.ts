@@ -9,15 +9,11 @@ interface PackageInfo {
   license: string;
 }
 
-/** package.json is two folders up from src/docs/ and from dist/docs/. */
 function packageInfo(): PackageInfo {
   return JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as PackageInfo;
 }
 
-/**
- * The OpenAPI document of the app, titled and versioned from package.json.
- * Served at /docs-json, and written to openapi.json by `npm run openapi`.
- */
+/** The OpenAPI document, from package.json's name and version; served and written to openapi.json. */
 export function buildApiDocument(app: INestApplication): OpenAPIObject {
   const info = packageInfo();
   const config = new DocumentBuilder()

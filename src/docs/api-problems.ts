@@ -7,7 +7,6 @@ import { problemType } from '../common/problem-details.filter.js';
 
 type Example = Pick<ProblemDetailsDto, 'status' | 'code' | 'detail'>;
 
-/** What the body parser answers to a body no operation takes. */
 const BAD_INPUT: Example[] = [
   { status: 400, code: 'BAD_REQUEST', detail: 'Unexpected end of JSON input' },
   { status: 413, code: 'PAYLOAD_TOO_LARGE', detail: 'request entity too large' },
@@ -27,7 +26,6 @@ export const RATE_LIMIT_HEADERS: Record<string, HeaderObject> = {
 
 export const RETRY_AFTER = { 'Retry-After': seconds('Seconds to wait before trying again') };
 
-/** A problem+json answer of `path`, with one example per error that answers it. */
 export function ApiProblem(
   path: string,
   status: number,

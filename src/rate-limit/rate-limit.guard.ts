@@ -4,13 +4,11 @@ import { ServiceError } from '../common/service-error.js';
 import { AppConfig } from '../config/app-config.js';
 import { RATE_LIMITS, type RateLimitPolicy, type RateLimits, rateLimitHeaders } from './rate-limits.js';
 
-/** What a client is told when it, or the whole instance, is at its limit. */
 export const RATE_LIMIT_DETAIL = {
   client: 'Too many requests from this client; try again later.',
   global: 'The service is at its request limit for this minute; try again later.',
 };
 
-/** A rate limit was reached: 429 with `Retry-After`. */
 export class RateLimitedError extends ServiceError {
   readonly code = 'RATE_LIMITED';
   readonly status = 429;
@@ -23,11 +21,7 @@ export class RateLimitedError extends ServiceError {
   }
 }
 
-/**
- * The client's address as rate limiting sees it: Express's `req.ip`, which
- * honours X-Forwarded-For only as far as TRUST_PROXY allows, without a port
- * (App Service's front end forwards "ip:port").
- */
+/** `req.ip` (X-Forwarded-For as far as TRUST_PROXY allows) without the port App Service's front end adds. */
 export function clientAddress(req: Request): string {
   const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
   const ipv4WithPort = /^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/.exec(ip);
@@ -35,7 +29,6 @@ export function clientAddress(req: Request): string {
   return ipv4WithPort?.[1] ?? ipv6WithPort?.[1] ?? ip;
 }
 
-/** The two limits of the rate-limited routes, each per minute. */
 export function rateLimitPolicy({ env }: AppConfig): RateLimitPolicy {
   return { perClient: env.RATE_LIMIT_PER_CLIENT, global: env.RATE_LIMIT_GLOBAL, windowMs: 60_000 };
 }

@@ -17,7 +17,6 @@ export interface RateLimits {
   hit(client: string): Verdict | Promise<Verdict>;
 }
 
-/** The `RateLimits` the guard counts with: shared in Redis when REDIS_URL is set, this instance's otherwise. */
 export const RATE_LIMITS = Symbol('RATE_LIMITS');
 
 /** Windows are aligned to the clock, so every instance agrees on them without talking. */
