@@ -19,6 +19,7 @@ import {
   renderClientTypes,
   renderDocument,
 } from './openapi-render.ts';
+import { DOCS_PAGE_FILE, renderDocsPage } from './docs-page.ts';
 
 type AppModuleExports = typeof import('../src/app.module.ts');
 type AppConfigExports = typeof import('../src/config/app-config.ts');
@@ -53,10 +54,13 @@ async function documentText(): Promise<string> {
   }
 }
 
-/** Each file with its current text; the client's schema comes from the document just produced, if any. */
+/** Each file with its current text; the client's schema and the docs page come from the document just produced. */
 async function currentFiles(clientOnly: boolean): Promise<[string, string][]> {
   const document = clientOnly ? readFileSync(OPENAPI_FILE, 'utf8') : await documentText();
-  const files: [string, string][] = [[CLIENT_TYPES_FILE, await renderClientTypes(document)]];
+  const files: [string, string][] = [
+    [CLIENT_TYPES_FILE, await renderClientTypes(document)],
+    [DOCS_PAGE_FILE, await renderDocsPage(document)],
+  ];
   return clientOnly ? files : [[OPENAPI_FILE, document], ...files];
 }
 
