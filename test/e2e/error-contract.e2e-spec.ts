@@ -28,7 +28,8 @@ describe('the error contract of GET /api/v1/getcode', () => {
       // One attempt per request and a breaker that stays closed: this file is about the mapping of each failure.
       {
         thirdParty: {
-          attemptTimeoutMs: 300,
+          // Long enough for a loaded machine; only the 'hang' case waits it out.
+          attemptTimeoutMs: 1_000,
           maxRetries: 0,
           breaker: { minCalls: 1000 },
         },
