@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { Server } from 'node:http';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -8,6 +9,19 @@ import type { AppConfig } from './config/app-config.js';
 import { drainAndClose } from './health/shutdown.js';
 import { flushTelemetry, reportTelemetry } from './telemetry.js';
 
+/** Kernel queue for connections not yet accepted: a burst waits there instead of being refused (Linux caps it at somaxconn). */
+const LISTEN_BACKLOG = 4096;
+
+/** Timeouts sized against App Service's front end (docs/resilience.md). */
+function setTimeouts(server: Server): void {
+  // Above the front end's 240 s idle timeout, so the app never closes a keep-alive connection the front end may reuse.
+  server.keepAliveTimeout = 245_000;
+  // Node's rule: above keepAliveTimeout, or an idle keep-alive connection could time out waiting for headers.
+  server.headersTimeout = 250_000;
+  // Receiving a request (no body here) takes at most this long; the front end gives up after 230 s anyway.
+  server.requestTimeout = 300_000;
+}
+
 async function bootstrap(config: AppConfig): Promise<void> {
   // Logs are buffered until configureApp hands them to the pino logger.
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
@@ -16,7 +30,10 @@ async function bootstrap(config: AppConfig): Promise<void> {
   });
   configureApp(app);
   const { PORT, NODE_ENV, APPLICATIONINSIGHTS_CONNECTION_STRING, SHUTDOWN_GRACE_PERIOD_SECONDS } = config.env;
-  await app.listen(PORT);
+  setTimeouts(app.getHttpServer());
+  // Nest hands these on to Node's server.listen(port, host, backlog); no host means every address, as before.
+  const listen = app.listen.bind(app) as (port: number, host: undefined, backlog: number) => Promise<unknown>;
+  await listen(PORT, undefined, LISTEN_BACKLOG);
   const logger = new Logger('Bootstrap');
   const telemetry = APPLICATIONINSIGHTS_CONNECTION_STRING ? 'on' : 'off';
   logger.log(`Listening on port ${PORT} (NODE_ENV=${NODE_ENV}; Azure Monitor telemetry ${telemetry})`);
