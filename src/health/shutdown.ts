@@ -16,12 +16,15 @@ export async function drainAndClose(app: INestApplication, graceMs: number): Pro
   app.get(ShutdownState).draining = true;
   const server = app.getHttpServer() as Server;
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // Kept-alive connections (server.ts keeps them for minutes) close as soon as their last request has ended.
+  const idle = setInterval(() => server.closeIdleConnections(), 100);
   server.closeIdleConnections();
 
   let timer: NodeJS.Timeout | undefined;
   const graceOver = new Promise<'grace over'>((resolve) => (timer = setTimeout(() => resolve('grace over'), graceMs)));
   const outcome = await Promise.race([closed.then(() => 'drained' as const), graceOver]);
   clearTimeout(timer);
+  clearInterval(idle);
   if (outcome === 'grace over') {
     logger.warn(`In-flight requests still open after ${graceMs} ms (SHUTDOWN_GRACE_PERIOD_SECONDS): closing them`);
     server.closeAllConnections();

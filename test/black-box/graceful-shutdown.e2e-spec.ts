@@ -51,6 +51,20 @@ describe('graceful shutdown (node dist/main.js)', () => {
       { SHUTDOWN_GRACE_PERIOD_SECONDS: String(graceSeconds) },
     );
 
+  it("keeps an idle keep-alive connection open past Node's 5 s default, for the front end to reuse", async () => {
+    const { app, base } = await startApp(10);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const sockets: unknown[] = [];
+    agent.on('free', (socket) => sockets.push(socket));
+    expect((await get(`${base}/health/live`, agent)).status).toBe(200);
+    await sleep(6_000);
+    expect((await get(`${base}/health/live`, agent)).status).toBe(200);
+    // Both requests went over one connection: the server did not close it while idle.
+    expect(new Set(sockets).size).toBe(1);
+    agent.destroy();
+    expect(await app.stop('SIGTERM')).toBe(0);
+  }, 30_000);
+
   it('finishes in-flight requests, refuses new connections, and exits 0', async () => {
     const { app, port, base, queueName } = await startApp(10);
     const agent = new Agent({ keepAlive: true, maxSockets: 4 });
