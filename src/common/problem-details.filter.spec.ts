@@ -23,6 +23,16 @@ class UpstreamBusyError extends ServiceError {
   override readonly retryAfterSeconds = 7;
 }
 
+class CodeGoneError extends ServiceError {
+  readonly code = 'CODE_GONE';
+  readonly status = 410;
+}
+
+class StoreBrokenError extends ServiceError {
+  readonly code = 'STORE_BROKEN';
+  readonly status = 500;
+}
+
 @Controller('probe')
 class ProbeController {
   @Get('service-error')
@@ -38,6 +48,16 @@ class ProbeController {
   @Get('method-error')
   methodError(): never {
     throw new MethodNotAllowedError(['GET', 'HEAD']);
+  }
+
+  @Get('gone')
+  gone(): never {
+    throw new CodeGoneError('That code has expired.', 'Operator hint: expired 2 days ago.');
+  }
+
+  @Get('store-broken')
+  storeBroken(): never {
+    throw new StoreBrokenError('Try again later.', 'Operator hint: the store refused the write.');
   }
 
   @Get('unnamed-status')
@@ -150,6 +170,17 @@ describe('ProblemDetailsFilter', () => {
     expect(res.headers.allow).toBe('GET, HEAD');
     expect(res.body).toMatchObject({ status: 405, code: 'METHOD_NOT_ALLOWED', title: 'Method Not Allowed' });
     expect(linesOf('allow-405')).toEqual([expect.stringMatching(/^warn \[Errors\] .*-> 405 METHOD_NOT_ALLOWED/)]);
+  });
+
+  it('logs the operator hint of a ServiceError of any status, at error from 500 on', async () => {
+    await request(server).get('/probe/gone').set('x-request-id', 'hint-410');
+    await request(server).get('/probe/store-broken').set('x-request-id', 'hint-500');
+    expect(linesOf('hint-410')).toEqual([
+      expect.stringMatching(/^warn \[Errors\] .*-> 410 CODE_GONE: Operator hint: expired 2 days ago\.$/),
+    ]);
+    expect(linesOf('hint-500')).toEqual([
+      expect.stringMatching(/^error \[Errors\] .*-> 500 STORE_BROKEN: Operator hint: the store refused the write\.$/),
+    ]);
   });
 
   it('names a status Node has no name for "Error"', async () => {
