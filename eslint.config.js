@@ -4,7 +4,20 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'test-output/', '.tools/', 'eslint.config.js', 'jest.config.js'] },
+  {
+    ignores: [
+      'dist/',
+      'coverage/',
+      'test-output/',
+      '.tools/',
+      'reports/',
+      '.stryker-tmp/',
+      'eslint.config.js',
+      'jest.config.js',
+      'jest.unit.config.js',
+      'stryker.config.mjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   prettier,

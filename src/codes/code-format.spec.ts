@@ -33,3 +33,16 @@ describe('randomLetters', () => {
     expect(chiSquare).toBeLessThan(100);
   });
 });
+
+describe('CODE_PATTERN', () => {
+  it('matches a whole code and captures its value', () => {
+    expect(CODE_PATTERN.exec('aBc-417-XyZ')?.[1]).toBe('417');
+    expect(CODE_PATTERN.exec('aBc--3-XyZ')?.[1]).toBe('-3');
+  });
+
+  it('rejects anything around or inside a code that the format does not allow', () => {
+    for (const text of ['aBc-1-XyZx', 'xaBc-1-XyZ', 'aB-1-XyZ', 'aBc-1-Xy', 'aBc--XyZ', 'aBc-1.5-XyZ', 'a1c-1-XyZ']) {
+      expect(text).not.toMatch(CODE_PATTERN);
+    }
+  });
+});

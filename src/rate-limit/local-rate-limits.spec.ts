@@ -23,7 +23,7 @@ describe('LocalRateLimits', () => {
     limits.hit('a');
     limits.hit('a');
     expect(limits.hit('a').refusedBy).toBe('client'); // not counted globally
-    expect(limits.hit('b')).toMatchObject({ globalRemaining: 0 });
+    expect(limits.hit('b')).toEqual({ clientRemaining: 1, globalRemaining: 0, resetSeconds: 60 });
     expect(limits.hit('c')).toEqual({ refusedBy: 'global', clientRemaining: 1, globalRemaining: 0, resetSeconds: 60 });
   });
 
@@ -62,6 +62,11 @@ describe('rateLimitHeaders', () => {
       'RateLimit-Remaining': '7',
       'RateLimit-Reset': '2',
     });
+  });
+
+  it('follows the client limit in the trio while both have as much left', () => {
+    const headers = rateLimitHeaders(policy, { clientRemaining: 7, globalRemaining: 7, resetSeconds: 5 });
+    expect(headers).toMatchObject({ 'RateLimit-Limit': '60', 'RateLimit-Remaining': '7' });
   });
 
   it('leaves the global count out when the client limit refused the request uncounted', () => {

@@ -6,6 +6,7 @@ import { type RateLimitPolicy, type RateLimits, type Verdict, verdictFor, window
  * window only.
  */
 export class LocalRateLimits implements RateLimits {
+  // Stryker disable next-line UnaryOperator: any start value works, the empty state is what a new window resets to
   private window = -1;
   private clients = new Map<string, number>();
   private total = 0;

@@ -1,8 +1,11 @@
 import { jest } from '@jest/globals';
 import { Test } from '@nestjs/testing';
+import { pino } from 'pino';
+import { CapturedLogs } from '../../test/doubles/captured-logs.js';
 import { FakeSecretSource } from '../../test/doubles/fake-secret-source.js';
 import { LogCapture } from '../../test/doubles/log-capture.js';
-import { SecretRedaction } from '../common/secret-redaction.js';
+import { createLoggerParams } from '../common/logging.module.js';
+import { REDACTED, SecretRedaction } from '../common/secret-redaction.js';
 import { testConfig } from '../../test/support/test-config.js';
 import { AppConfig } from '../config/app-config.js';
 import { SECRET_SOURCE } from './secret-source.js';
@@ -16,6 +19,7 @@ describe('SecretsService', () => {
   let source: FakeSecretSource;
   let secrets: SecretsService;
   let logs: LogCapture;
+  let redaction: SecretRedaction;
 
   beforeEach(async () => {
     jest.useFakeTimers({ now: new Date('2026-11-29T10:00:00Z'), doNotFake: ['nextTick', 'setImmediate'] });
@@ -35,10 +39,15 @@ describe('SecretsService', () => {
       .setLogger(logs)
       .compile();
     secrets = moduleRef.get(SecretsService);
+    redaction = moduleRef.get(SecretRedaction);
   });
 
   afterEach(() => {
     jest.useRealTimers();
+  });
+
+  it('names its source, for the start-up line', () => {
+    expect(secrets.sourceDescription).toBe('the fake secret source');
   });
 
   it('serves 100 concurrent reads with one fetch', async () => {
@@ -169,5 +178,41 @@ describe('SecretsService', () => {
     await settle();
     expect(logs.lines.length).toBeGreaterThan(0);
     expect(logs.text()).not.toMatch(/key-1|key-2/);
+  });
+
+  it('blanks every value it reads out of the log lines the app writes, the rotated one too', async () => {
+    const first = 'first-key-3b9c0e41'; // longer than the redaction's minimum length
+    const second = 'second-key-77d2aa10';
+    source.set(NAME, first);
+    await secrets.get(NAME);
+    source.set(NAME, second);
+    secrets.invalidate(NAME);
+    await secrets.get(NAME);
+
+    // The production log pipeline, fed the service's redaction: an upstream error quoting the keys, say.
+    const capture = new CapturedLogs();
+    const params = await createLoggerParams(testConfig({ NODE_ENV: 'test' }), capture, redaction);
+    const [options, destination] = params.pinoHttp as [pino.LoggerOptions, pino.DestinationStream];
+    pino(options, destination).error(`upstream said: bad key ${first}, then ${second}`);
+    expect(capture.entries()[0]?.msg).toBe(`upstream said: bad key ${REDACTED}, then ${REDACTED}`);
+  });
+
+  it('logs a rotation once, at log level, naming the secret and its source but not the value', async () => {
+    const rotations = () => logs.lines.filter((line) => line.includes('has a new value'));
+    await secrets.get(NAME);
+    expect(rotations()).toEqual([]); // the first read is no rotation
+
+    jest.advanceTimersByTime(TTL_MS);
+    await secrets.get(NAME);
+    await settle();
+    expect(source.reads).toBe(2);
+    expect(rotations()).toEqual([]); // the same value again is no rotation either
+
+    source.set(NAME, 'key-2');
+    secrets.invalidate(NAME);
+    await secrets.get(NAME);
+    expect(rotations()).toEqual([
+      'log [SecretsService] Secret "third-party-api-key" has a new value from the fake secret source',
+    ]);
   });
 });

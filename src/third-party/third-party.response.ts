@@ -22,12 +22,12 @@ export function parseValue(body: unknown): number | undefined {
   if (typeof body !== 'string') {
     return undefined;
   }
-  let parsed: unknown;
+  let parsed: { value?: unknown } | null | undefined;
   try {
-    parsed = JSON.parse(body);
+    parsed = JSON.parse(body) as { value?: unknown } | null;
   } catch {
-    return undefined;
+    // not JSON: no value
   }
-  const value = typeof parsed === 'object' && parsed !== null ? (parsed as { value?: unknown }).value : undefined;
-  return typeof value === 'number' && Number.isSafeInteger(value) ? value : undefined;
+  const value = parsed?.value;
+  return Number.isSafeInteger(value) ? (value as number) : undefined;
 }
