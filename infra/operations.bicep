@@ -1,4 +1,4 @@
-// What an operator watches: the Application Insights dashboard (`azd monitor --overview` opens it) and four alerts,
+// What an operator watches: the Application Insights dashboard (`azd monitor --overview` opens it) and five alerts,
 // routed to one action group. docs/operations.md says what each alert means and what to do.
 param resourceToken string
 param location string
@@ -85,6 +85,18 @@ var logAlerts = [
     description: 'The app could not refresh the third-party key from Key Vault and serves its cached value (log line "Refreshing secret ... failed").'
     query: 'AppServiceConsoleLogs | where _ResourceId =~ "${toLower(appSiteId)}" | where ResultDescription has "Refreshing secret" and ResultDescription has "failed; serving the cached value"'
   }
+  // Sustained shedding: an instance answered 503 OVERLOADED (span attribute problem.code, kept by the exporter as
+  // Properties["problem.code"]) in at least 4 of 5 consecutive minutes. Minutes, not request counts: the distro
+  // samples (5 traces a second by default), so a minute is seen as shedding from one sampled refusal. The window is
+  // three times the 5-minute evaluation period so that any 5-minute span whose telemetry arrives a few minutes late
+  // is still inside a later run's window.
+  {
+    name: 'instance-shedding'
+    severity: 2
+    window: 'PT15M'
+    description: 'An app instance refused requests as overloaded (503 OVERLOADED) in at least 4 of 5 consecutive minutes: it needs more capacity (scale out).'
+    query: 'AppRequests | where tostring(Properties["problem.code"]) == "OVERLOADED" | summarize by AppRoleInstance, minute = bin(TimeGenerated, 1m) | order by AppRoleInstance asc, minute asc | extend fourthBackInstance = prev(AppRoleInstance, 3), fourthBackMinute = prev(minute, 3) | where fourthBackInstance == AppRoleInstance and minute - fourthBackMinute <= 4m | distinct AppRoleInstance'
+  }
 ]
 
 resource logAlert 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' = [
@@ -129,6 +141,10 @@ var chart = {
   health: { id: appSiteId, namespace: 'microsoft.web/sites', metric: 'HealthCheckStatus', aggregation: 4, title: 'Healthy instances (%)' }
 }
 var charts = [chart.requests, chart.failed, chart.duration, chart.dependencies, chart.health]
+// A log-query tile beside the metric charts: GET /api/v1/getcode answers per minute, one series per answer (the
+// problem+json code when there is one, else the status code), so refusals (OVERLOADED) show next to the rest.
+// sum(ItemCount), not count(): each sampled request stands for ItemCount requests.
+var answersQuery = 'AppRequests | where Url has "/api/v1/getcode" | extend problem = tostring(Properties["problem.code"]) | summarize requests = sum(ItemCount) by bin(TimeGenerated, 1m), answer = iff(problem == "", ResultCode, problem) | render timechart'
 
 resource dashboard 'Microsoft.Portal/dashboards@2020-09-01-preview' = {
   name: 'dash-${resourceToken}'
@@ -176,7 +192,43 @@ resource dashboard 'Microsoft.Portal/dashboards@2020-09-01-preview' = {
                 { name: 'sharedTimeRange', isOptional: true }
               ]
             }
-          })
+          }),
+          [
+            {
+              position: { x: (length(charts) % 2) * 6, y: 1 + (length(charts) / 2) * 4, colSpan: 6, rowSpan: 4 }
+              metadata: {
+                type: 'Extension/Microsoft_OperationsManagementSuite_Workspace/PartType/LogsDashboardPart'
+                inputs: [
+                  { name: 'resourceTypeMode', isOptional: true }
+                  { name: 'ComponentId', isOptional: true }
+                  { name: 'Scope', value: { resourceIds: [workspaceId] }, isOptional: true }
+                  { name: 'PartId', value: guid(workspaceId, 'getcode-answers'), isOptional: true }
+                  { name: 'Version', value: '2.0', isOptional: true }
+                  { name: 'TimeRange', value: 'P1D', isOptional: true }
+                  { name: 'DashboardId', isOptional: true }
+                  { name: 'DraftRequestParameters', isOptional: true }
+                  { name: 'Query', value: answersQuery, isOptional: true }
+                  { name: 'ControlType', value: 'FrameControlChart', isOptional: true }
+                  { name: 'SpecificChart', value: 'Line', isOptional: true }
+                  { name: 'PartTitle', value: 'getcode answers per minute (OVERLOADED: refused by a saturated instance)', isOptional: true }
+                  { name: 'PartSubTitle', value: environmentName, isOptional: true }
+                  {
+                    name: 'Dimensions'
+                    value: {
+                      xAxis: { name: 'TimeGenerated', type: 'datetime' }
+                      yAxis: [{ name: 'requests', type: 'long' }]
+                      splitBy: [{ name: 'answer', type: 'string' }]
+                      aggregation: 'Sum'
+                    }
+                    isOptional: true
+                  }
+                  { name: 'LegendOptions', value: { isEnabled: true, position: 'Bottom' }, isOptional: true }
+                  { name: 'IsQueryContainTimeRange', value: false, isOptional: true }
+                ]
+                settings: {}
+              }
+            }
+          ]
         )
       }
     ]

@@ -87,6 +87,20 @@ const siteOf = (service: string): BicepResource => {
   return sites[0] as BicepResource;
 };
 
+/** The log alerts of infra/operations.bicep (`var logAlerts = [...]`) by name, each as `field -> literal value`. */
+function logAlerts(): Map<string, Record<string, string>> {
+  const list = /^var logAlerts = \[\n([\s\S]*?)\n\]$/m.exec(operations)?.[1] ?? '';
+  const entries = [...list.matchAll(/^ {2}\{\n([\s\S]*?)\n {2}\}$/gm)].map(([, body = '']) =>
+    Object.fromEntries([...body.matchAll(/^ {4}(\w+): '?(.*?)'?$/gm)].map(([, key = '', value = '']) => [key, value])),
+  );
+  return new Map(entries.map((entry) => [entry.name ?? '', entry]));
+}
+/** An ISO 8601 duration of minutes or hours (`PT15M`, `PT1H`) in minutes. */
+const minutesOf = (duration = ''): number => {
+  const [, hours = '0', minutes = '0'] = /^PT(?:(\d+)H)?(?:(\d+)M)?$/.exec(duration) ?? [];
+  return Number(hours) * 60 + Number(minutes);
+};
+
 /** The body of `var <name> = { ... }` as `key -> expression`. */
 function bicepObject(source: string, name: string): Map<string, string> {
   const body = new RegExp(`^var ${name} = \\{\\n([\\s\\S]*?)\\n\\}`, 'm').exec(source)?.[1];
@@ -557,6 +571,65 @@ describe('operations', () => {
     expect(operations).toContain('actions: { actionGroups: [actionGroup.id] }');
     // Console lines reach the workspace the log alerts read through the app's diagnostic setting.
     expect(resource('appLogs').body).toContain("{ category: 'AppServiceConsoleLogs', enabled: true }");
+  });
+
+  it('alerts when one instance sheds load (503 OVERLOADED) in at least 4 of 5 minutes, late telemetry included', () => {
+    const shedding = logAlerts().get('instance-shedding');
+    expect(shedding?.severity).toBe('2');
+    const query = shedding?.query ?? '';
+    // The exporter keeps the app's span attribute problem.code on the request as Properties["problem.code"].
+    expect(query).toMatch(/^AppRequests \| where tostring\(Properties\["problem\.code"\]\) == "OVERLOADED" \| /);
+    expect(query).toContain('| summarize by AppRoleInstance, minute = bin(TimeGenerated, 1m) |');
+    expect(query).toMatch(/\| distinct AppRoleInstance$/);
+    // The query's condition, run here on minutes (per instance) that had at least one sampled OVERLOADED request.
+    const back =
+      /\| order by AppRoleInstance asc, minute asc \| extend \w+ = prev\(AppRoleInstance, (\d+)\), \w+ = prev\(minute, \1\) \| where \w+ == AppRoleInstance and minute - \w+ <= (\d+)m \|/.exec(
+        query,
+      );
+    expect(back).not.toBeNull();
+    const [rowsBack, spanMinutes] = [Number(back?.[1]), Number(back?.[2]) + 1];
+    const firing = (minutes: Record<string, number[]>): string[] => {
+      const rows = Object.entries(minutes)
+        .flatMap(([instance, list]) => list.map((minute) => ({ instance, minute })))
+        .sort((a, b) => a.instance.localeCompare(b.instance) || a.minute - b.minute);
+      const fired = rows.filter((row, i) => {
+        const earlier = rows[i - rowsBack];
+        return earlier?.instance === row.instance && row.minute - earlier.minute <= spanMinutes - 1;
+      });
+      return [...new Set(fired.map((row) => row.instance))];
+    };
+    expect(firing({ a: [0, 1, 2, 3] })).toEqual(['a']);
+    expect(firing({ a: [10, 11, 13, 14], b: [12] })).toEqual(['a']);
+    expect(firing({ a: [0, 1, 2] })).toEqual([]);
+    expect(firing({ a: [0, 2, 4, 6, 8] })).toEqual([]);
+    // Shedding is per instance: two instances refusing two minutes each is no instance refusing four.
+    expect(firing({ a: [0, 1], b: [2, 3] })).toEqual([]);
+    // Any 5-minute span is inside a later run's window even when its telemetry arrives up to one period late.
+    const rule = bicepResources(operations).find((candidate) => candidate.symbol === 'logAlert')?.body ?? '';
+    const frequency = Number(/^ {6}evaluationFrequency: 'PT(\d+)M'$/m.exec(rule)?.[1]);
+    expect(frequency).toBeGreaterThan(0);
+    expect(minutesOf(shedding?.window)).toBeGreaterThanOrEqual(spanMinutes + 2 * frequency);
+  });
+
+  it('charts getcode answers per minute on the dashboard, refusals (OVERLOADED) as their own series', () => {
+    const tile =
+      /^ {12}\{\n {14}position: \{[^\n]*\}\n {14}metadata: \{\n {16}type: '([^']+)'\n([\s\S]*?)\n {12}\}$/m.exec(
+        resource('dashboard', bicepResources(operations)).body.split('map(range(0, length(charts))')[1] ?? '',
+      );
+    expect(tile?.[1]).toBe('Extension/Microsoft_OperationsManagementSuite_Workspace/PartType/LogsDashboardPart');
+    const inputs = tile?.[2] ?? '';
+    expect(inputs).toContain("{ name: 'Scope', value: { resourceIds: [workspaceId] }, isOptional: true }");
+    expect(inputs).toContain("{ name: 'Query', value: answersQuery, isOptional: true }");
+    expect(inputs).toContain("splitBy: [{ name: 'answer', type: 'string' }]");
+    expect(inputs).toContain("yAxis: [{ name: 'requests', type: 'long' }]");
+    const query = /^var answersQuery = '([^']*)'$/m.exec(operations)?.[1] ?? '';
+    expect(query).toMatch(/^AppRequests \| where Url has "\/api\/v1\/getcode" \| /);
+    expect(query).toContain('| extend problem = tostring(Properties["problem.code"]) |');
+    // Sampled telemetry: each kept request stands for ItemCount requests, so counting rows would undercount.
+    expect(query).toContain(
+      '| summarize requests = sum(ItemCount) by bin(TimeGenerated, 1m), answer = iff(problem == "", ResultCode, problem) |',
+    );
+    expect(query).not.toContain('count()');
   });
 });
 
