@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { trace } from '@opentelemetry/api';
 import type { Response } from 'express';
 import { describeError } from './service-error.js';
 import type { ProblemDetailsDto } from './dto/problem-details.dto.js';
@@ -36,7 +37,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const req = http.getRequest<RequestWithId>();
     const res = http.getResponse<Response>();
     const problem = this.toProblem(error);
-    this.log(error, problem, req);
+    // Application Insights keeps it with the request (Properties["problem.code"]): each code is its own series.
+    trace.getActiveSpan()?.setAttribute('problem.code', problem.code);
+    if (error instanceof ServiceError && !error.logged) {
+      res.locals.logged = false;
+    } else {
+      this.log(error, problem, req);
+    }
 
     if (res.headersSent) {
       return;
