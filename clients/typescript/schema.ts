@@ -213,7 +213,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Key Vault, the credential or the queue is unavailable, or third-party calls are paused (circuit open, bulkhead full, or the third party asked for a pause); no code was issued. See `Retry-After` */
+      /** @description The instance is at capacity (refused before any dependency is touched), Key Vault, the credential or the queue is unavailable, or third-party calls are paused (circuit open, bulkhead full, or the third party asked for a pause); no code was issued. See `Retry-After` */
       503: {
         headers: {
           /** @description Seconds to wait before trying again */

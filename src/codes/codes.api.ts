@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { OverloadedError } from '../admission/admission.guard.js';
 import { CREDENTIAL_DETAIL, AzureCredentialError } from '../azure/credential.errors.js';
 import { DeadlineExceededError } from '../common/deadline.js';
 import type { ProblemDetailsDto } from '../common/dto/problem-details.dto.js';
@@ -29,6 +30,7 @@ const EXAMPLES: Example[] = [
   new AzureCredentialError(CREDENTIAL_DETAIL),
   new thirdParty.ThirdPartyCircuitOpenError(detail.paused, '', 5),
   new thirdParty.ThirdPartyBusyError(detail.busy),
+  new OverloadedError(),
   new thirdParty.ThirdPartyThrottledError(detail.throttled, '', 20),
   new thirdParty.ThirdPartyTimeoutError(detail.late),
   new DeadlineExceededError('the example'),
@@ -38,7 +40,7 @@ const DESCRIPTIONS: Record<number, string> = {
   429: 'Rate limited, per client or for the whole instance; see `Retry-After` and the rate-limit fields',
   500: 'Unexpected error',
   502: 'The third-party API failed, rejected the key, or answered without an integer `value`',
-  503: 'Key Vault, the credential or the queue is unavailable, or third-party calls are paused (circuit open, bulkhead full, or the third party asked for a pause); no code was issued. See `Retry-After`',
+  503: 'The instance is at capacity (refused before any dependency is touched), Key Vault, the credential or the queue is unavailable, or third-party calls are paused (circuit open, bulkhead full, or the third party asked for a pause); no code was issued. See `Retry-After`',
   504: 'The third-party API, or the request as a whole (its time budget), ran out of time',
 };
 
