@@ -12,6 +12,7 @@ export default {
   // The files with unit specs, and the pure logic that deserves them. Wiring, declarations, bootstrap and I/O adapters
   // that only the e2e suites reach stay out (docs/testing.md).
   mutate: [
+    'src/admission/admission-limit.ts',
     'src/azure/app-credential.ts',
     'src/azure/token-identity.ts',
     'src/codes/code-format.ts',

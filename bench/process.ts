@@ -58,7 +58,18 @@ export class MeasuredProcess {
 
   /** Peak resident set size (VmHWM) in MiB since the process started. */
   peakRssMiB(): number {
-    const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${this.child.pid}/status`, 'utf8'));
+    return this.statusMiB('VmHWM');
+  }
+
+  /** Resident set size (VmRSS) in MiB now. */
+  rssMiB(): number {
+    return this.statusMiB('VmRSS');
+  }
+
+  private statusMiB(field: 'VmHWM' | 'VmRSS'): number {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(
+      readFileSync(`/proc/${this.child.pid}/status`, 'utf8'),
+    );
     return match ? Number(match[1]) / 1024 : NaN;
   }
 

@@ -73,11 +73,50 @@ async function firstAnswer(base: string): Promise<void> {
 export const cpuMsPerRequest = (run: RunResult): number => (run.ok > 0 ? (run.cpuSeconds * 1000) / run.ok : NaN);
 
 /** Messages the queue holds (Azurite's approximate count is exact), then deletes the queue to keep Azurite lean. */
-async function drainCount(target: Target, queueName: string): Promise<number> {
+export async function drainCount(target: Target, queueName: string): Promise<number> {
   const queue = target.stack.queue(queueName);
   const { approximateMessagesCount = 0 } = await queue.getProperties();
   await queue.delete();
   return approximateMessagesCount;
+}
+
+/** A fresh process of one implementation, started and answering, on a queue of its own. */
+export interface StartedImplementation {
+  app: MeasuredProcess;
+  base: string;
+  queueName: string;
+  logPath: string;
+  /** From spawning the process to its first well-formed answer. */
+  startupSeconds: number;
+}
+
+/** Starts an implementation against the stack, the third party answering after `delayMs`; waits for a code. */
+export async function startImplementation(
+  target: Target,
+  implementation: Implementation,
+  delayMs: number,
+  extraNodeArgs: string[] = [],
+): Promise<StartedImplementation> {
+  const port = await freePort();
+  const queueName = `bench-${implementation.name}-${randomBytes(4).toString('hex')}`;
+  const env = target.stack.appEnvironment(port, queueName, {
+    ...NO_RATE_LIMITS,
+    THIRD_PARTY_API_ENDPOINT: `${target.thirdPartyBase}/delay/${delayMs}/api/RandomNumber`,
+  });
+  const logPath = join(target.workDir, `${queueName}.log`);
+  const spawnedAt = performance.now();
+  const app = new MeasuredProcess(implementation.script, [...implementation.nodeArgs, ...extraNodeArgs], env, logPath);
+  try {
+    await app.waitForPort(port);
+    const base = `http://127.0.0.1:${port}`;
+    await firstAnswer(base);
+    return { app, base, queueName, logPath, startupSeconds: (performance.now() - spawnedAt) / 1000 };
+  } catch (error) {
+    await app.stop();
+    throw new Error(`${implementation.name}: ${(error as Error).message}\n(its output: ${keepLog(logPath)})`, {
+      cause: error,
+    });
+  }
 }
 
 /**
@@ -91,20 +130,13 @@ export async function measure(
   options: Pick<BenchOptions, 'durationSeconds' | 'warmupSeconds'>,
   extraNodeArgs: string[] = [],
 ): Promise<RunResult> {
-  const port = await freePort();
-  const queueName = `bench-${implementation.name}-${randomBytes(4).toString('hex')}`;
-  const env = target.stack.appEnvironment(port, queueName, {
-    ...NO_RATE_LIMITS,
-    THIRD_PARTY_API_ENDPOINT: `${target.thirdPartyBase}/delay/${cell.delayMs}/api/RandomNumber`,
-  });
-  const logPath = join(target.workDir, `${queueName}.log`);
-  const spawnedAt = performance.now();
-  const app = new MeasuredProcess(implementation.script, [...implementation.nodeArgs, ...extraNodeArgs], env, logPath);
+  const { app, base, queueName, logPath, startupSeconds } = await startImplementation(
+    target,
+    implementation,
+    cell.delayMs,
+    extraNodeArgs,
+  );
   try {
-    await app.waitForPort(port);
-    const base = `http://127.0.0.1:${port}`;
-    await firstAnswer(base);
-    const startupSeconds = (performance.now() - spawnedAt) / 1000;
     const warmup = await drive(base, cell.connections, options.warmupSeconds);
     const cpuBefore = app.cpuSeconds();
     const fromUs = monotonicUs();
