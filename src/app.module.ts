@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { AdmissionModule } from './admission/admission.module.js';
 import { CodesModule } from './codes/codes.module.js';
 import { LoggingModule } from './common/logging.module.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
@@ -13,7 +14,7 @@ export class AppModule {
   static register(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule, CodesModule, HealthModule],
+      imports: [ConfigModule.forRoot(config), LoggingModule, AdmissionModule, CodesModule, HealthModule],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
   }

@@ -7,6 +7,7 @@ import compression from 'compression';
 import type { Express, NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
+import { AdmissionControl } from './admission/admission.control.js';
 import { requestIdMiddleware } from './common/request-id.js';
 import { AppConfig } from './config/app-config.js';
 import { setUpApiDocs } from './docs/api-docs.js';
@@ -63,7 +64,10 @@ export function configureApp(app: INestApplication): void {
   // Helmet's defaults (CSP default-src 'self', HSTS, nosniff, ...) are enough for the home page and Swagger UI.
   express.use(helmet());
   express.use(['/api', '/health'], noStore);
-  servePages(express.getHttpAdapter().getInstance());
+  const server: Express = express.getHttpAdapter().getInstance();
+  // Before the access log and Nest's routing: a refusal must cost a small fraction of an answer.
+  server.get('/api/v1/getcode', express.get(AdmissionControl).middleware);
+  servePages(server);
   express.useBodyParser('json', { limit: BODY_LIMIT });
   express.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
   setUpApiDocs(express);

@@ -1,10 +1,9 @@
 import { policiesWith } from '../config/policies.js';
-import { AdmissionLimit, QUIET_MS } from './admission-limit.js';
+import { ACCEPT_TARGET_MS, AdmissionLimit, BACKLOG_MS, QUIET_MS, SUSTAINED_TICKS, TICK_MS } from './admission-limit.js';
 
 const POLICY = policiesWith().admission;
-const TICK_MS = 100;
 const BUSY = POLICY.busyUtilization;
-const IDLE = BUSY - 0.01;
+const SPARE = BUSY - 0.01;
 
 class Lines {
   readonly lines: { level: 'log' | 'warn'; line: string }[] = [];
@@ -16,16 +15,22 @@ describe('AdmissionLimit', () => {
   let lines: Lines;
   let limit: AdmissionLimit;
   let now: number;
-  const tick = (utilization: number) => limit.tick((now += TICK_MS), TICK_MS, utilization);
-  const admit = (n: number) => Array.from({ length: n }, () => limit.tryAcquire()).filter(Boolean).length;
+  const tick = (utilization: number, acceptDelayMs = 0) => limit.tick((now += TICK_MS), utilization, acceptDelayMs);
+  const admit = (n: number) => Array.from({ length: n }, () => limit.tryAcquire(now)).filter(Boolean).length;
   const answer = (n: number) => Array.from({ length: n }, () => limit.release());
-  /** A second of ticks, `perTick` requests answered (and as many admitted) in each. */
-  const steady = (perTick: number, utilization: number) => {
-    for (let i = 0; i < 10; i++) {
+  /** `ticks` ticks in which `perTick` requests arrive and as many are answered: in flight stays where it is. */
+  const steady = (ticks: number, perTick: number, utilization: number, acceptDelayMs = 0) => {
+    for (let i = 0; i < ticks; i++) {
       admit(perTick);
       answer(perTick);
-      tick(utilization);
+      tick(utilization, acceptDelayMs);
     }
+  };
+  /** An instance answering 60 requests a tick, then a backlog of `BACKLOG_MS` and more in flight, busy until shedding. */
+  const overload = () => {
+    steady(30, 60, SPARE);
+    admit(Math.ceil(0.6 * BACKLOG_MS) + 10);
+    steady(SUSTAINED_TICKS, 60, 1);
   };
 
   beforeEach(() => {
@@ -34,83 +39,122 @@ describe('AdmissionLimit', () => {
     now = 0;
   });
 
-  it('admits everything while the event loop has time to spare, however many are in flight', () => {
-    steady(60, IDLE);
-    expect(admit(5_000)).toBe(5_000);
-    tick(IDLE);
+  it('admits everything from a fixed number of connections, however busy they keep the event loop', () => {
+    admit(50); // 50 connections, each with a request in flight, answered as fast as it comes
+    steady(50, 60, 1);
+    expect(limit.rate).toBe(Infinity);
     expect(admit(5_000)).toBe(5_000);
     expect(lines.lines).toEqual([]);
   });
 
-  it('while busy, admits what the instance answers within the target wait at the rate it answers now', () => {
-    steady(60, BUSY); // 600 answers a second
-    const expected = Math.round(600 * (POLICY.targetWaitMs / 1000) * (1 - 0.8 ** 10));
-    expect(limit.limit).toBeGreaterThanOrEqual(expected - 1);
-    expect(limit.limit).toBeLessThanOrEqual(expected + 1);
-    expect(admit(limit.limit + 10)).toBe(limit.limit);
-    answer(1);
-    expect(admit(2)).toBe(1);
+  it(`starts shedding after ${SUSTAINED_TICKS} busy ticks with a backlog in the app, at just below the throughput`, () => {
+    steady(30, 60, SPARE);
+    admit(Math.ceil(0.6 * BACKLOG_MS) + 10);
+    steady(SUSTAINED_TICKS - 1, 60, 1);
+    expect(limit.rate).toBe(Infinity);
+    steady(1, 60, 1);
+    expect(limit.rate).toBeGreaterThan(0.9 * 0.6 * 0.99);
+    expect(limit.rate).toBeLessThanOrEqual(0.9 * 0.6);
+    // A token bucket of a tick's worth: nothing left at once, then the rate's share of the time that passed.
+    expect(admit(10)).toBe(0);
+    now += TICK_MS;
+    expect(admit(1_000)).toBe(Math.floor(limit.rate * TICK_MS));
   });
 
-  it('never refuses below the floor, even when busy and answering nothing', () => {
-    tick(1);
-    expect(limit.limit).toBe(POLICY.minLimit);
-    expect(admit(POLICY.minLimit)).toBe(POLICY.minLimit);
-    expect(admit(1)).toBe(0);
+  it('counts a new connection waiting to be accepted as a backlog too', () => {
+    steady(30, 60, SPARE);
+    steady(SUSTAINED_TICKS, 60, 1, BACKLOG_MS - 1);
+    expect(limit.rate).toBe(Infinity);
+    steady(SUSTAINED_TICKS, 60, 1, BACKLOG_MS);
+    expect(limit.rate).toBeLessThan(Infinity);
   });
 
-  it('follows the throughput: a faster instance may hold more requests in flight', () => {
-    steady(20, BUSY);
-    const slow = limit.limit;
+  it('refuses nothing while the event loop has time to spare, whatever the backlog', () => {
+    steady(30, 60, SPARE);
+    admit(1_000);
+    steady(20, 60, SPARE, 10 * BACKLOG_MS);
+    expect(limit.rate).toBe(Infinity);
+  });
+
+  it('needs the ticks in a row: one calm tick in between starts the count again', () => {
+    steady(30, 60, SPARE);
+    admit(Math.ceil(0.6 * BACKLOG_MS) + 10);
     for (let i = 0; i < 3; i++) {
-      steady(200, BUSY);
+      steady(SUSTAINED_TICKS - 1, 60, 1);
+      steady(1, 60, SPARE);
     }
-    expect(limit.limit).toBeGreaterThan(slow);
-    expect(limit.limit).toBeGreaterThan(0.99 * 2_000 * (POLICY.targetWaitMs / 1000));
-    expect(limit.limit).toBeLessThanOrEqual(2_000 * (POLICY.targetWaitMs / 1000));
+    expect(limit.rate).toBe(Infinity);
   });
 
-  it('lifts the cap as soon as the event loop has time to spare again', () => {
-    tick(1);
-    admit(POLICY.minLimit + 5);
-    tick(IDLE);
-    expect(limit.limit).toBe(Infinity);
-    expect(admit(100)).toBe(100);
+  it('shrinks the rate while new connections still wait, down to half the throughput it started from', () => {
+    overload();
+    const started = limit.rate;
+    steady(1, 60, 1, ACCEPT_TARGET_MS);
+    expect(limit.rate).toBeCloseTo(0.9 * started, 3);
+    steady(100, 60, 1, ACCEPT_TARGET_MS);
+    expect(limit.rate).toBeCloseTo(started / 2, 6);
   });
 
-  it('warns once when shedding starts and logs once when it has stopped, with how many were refused', () => {
-    tick(0.97);
-    admit(POLICY.minLimit + 5); // 5 refused
-    tick(0.97);
-    expect(lines.lines).toEqual([
-      {
-        level: 'warn',
-        line: expect.stringMatching(new RegExp(`busy 97 %.* OVERLOADED beyond ${POLICY.minLimit} requests`)) as string,
-      },
-    ]);
-    admit(3);
-    tick(0.97);
-    for (let t = TICK_MS; t < QUIET_MS; t += TICK_MS) {
-      tick(0.97);
+  it('settles near what the instance answers when twice as many arrive, and stops once nothing is refused', () => {
+    const capacity = 60; // answered per tick at most
+    steady(30, capacity, SPARE);
+    let inFlight = 0;
+    const admittedPerTick: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      now += TICK_MS / 2;
+      const admitted = admit(capacity);
+      now += TICK_MS / 2;
+      const more = admit(capacity);
+      inFlight += admitted + more;
+      const answered = Math.min(inFlight, capacity);
+      answer(answered);
+      inFlight -= answered;
+      // The app's backlog stands in for the accept queue: new connections wait while it is long.
+      limit.tick(now, 1, (inFlight / capacity) * TICK_MS);
+      admittedPerTick.push(admitted + more);
     }
-    expect(lines.lines).toHaveLength(1);
-    tick(0.97);
-    expect(lines.lines[1]).toEqual({
-      level: 'log',
-      line: 'Stopped shedding load after 0 s: 8 requests refused (OVERLOADED)',
-    });
+    const settled = admittedPerTick.slice(100);
+    const mean = settled.reduce((sum, n) => sum + n, 0) / settled.length;
+    expect(limit.rate).toBeLessThan(Infinity);
+    expect(mean).toBeGreaterThan(0.6 * capacity);
+    expect(mean).toBeLessThanOrEqual(capacity);
+    expect(inFlight).toBeLessThan((capacity * BACKLOG_MS) / TICK_MS);
+
+    answer(inFlight);
+    tick(SPARE);
+    expect(limit.rate).toBe(Infinity);
+    expect(admit(1_000)).toBe(1_000);
   });
 
-  it('measures an episode from its first refusal to its last', () => {
-    tick(1);
-    admit(POLICY.minLimit);
-    for (let i = 0; i < 30; i++) {
-      admit(20);
+  it('admits one request a tick at the least, even when nothing has been answered (a dependency hanging)', () => {
+    admit(10);
+    for (let i = 0; i < SUSTAINED_TICKS; i++) {
       tick(1);
     }
-    for (let t = 0; t <= QUIET_MS; t += TICK_MS) {
-      tick(IDLE);
-    }
-    expect(lines.lines[1]?.line).toBe('Stopped shedding load after 3 s: 600 requests refused (OVERLOADED)');
+    expect(limit.rate).toBe(1 / TICK_MS);
+    now += TICK_MS;
+    expect(admit(5)).toBe(1);
+  });
+
+  it('logs one warning when shedding starts and one line when it has stopped, with the refusals counted', () => {
+    overload();
+    now += TICK_MS;
+    const refused = 200 - admit(200);
+    tick(1, ACCEPT_TARGET_MS);
+    expect(lines.lines).toEqual([{ level: 'warn', line: expect.stringMatching(/^Shedding load: /) as string }]);
+    expect(lines.lines[0]?.line).toContain(`beyond ${Math.round(limit.rate * 1000)} requests a second`);
+
+    now += TICK_MS;
+    const more = 200 - admit(200);
+    answer(1_000);
+    tick(SPARE);
+    expect(limit.rate).toBeLessThan(Infinity);
+    steady(Math.ceil(QUIET_MS / TICK_MS) - 1, 1, SPARE);
+    expect(lines.lines).toHaveLength(1);
+    steady(1, 1, SPARE);
+    expect(lines.lines[1]).toEqual({
+      level: 'log',
+      line: `Stopped shedding load after 0 s: ${refused + more} requests refused (OVERLOADED)`,
+    });
   });
 });

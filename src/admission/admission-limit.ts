@@ -3,24 +3,56 @@ import type { Policies } from '../config/policies.js';
 
 export type AdmissionPolicy = Policies['admission'];
 
+/** How often the admission rate is set again. */
+export const TICK_MS = 100;
 /** A shedding episode ends after this long without a refusal. */
 export const QUIET_MS = 5_000;
-/** Weight of the last tick in the throughput estimate (about a second's memory at 10 ticks a second). */
+/** Busy with a backlog for this many ticks in a row before anything is refused (a GC pause is not overload). */
+export const SUSTAINED_TICKS = 3;
+/** Requests that would wait longer than this, in the app or as new connections to accept, are a backlog. */
+export const BACKLOG_MS = 250;
+/** While shedding, the rate shrinks until new connections are accepted within this long. */
+export const ACCEPT_TARGET_MS = 50;
+/** The weight of the last tick in the throughput estimate (one tick alone is noisy: a long loop iteration). */
 const SMOOTHING = 0.2;
+/** While requests pile up, the rate shrinks by this factor each tick; otherwise it grows by its inverse. */
+const STEP = 0.9;
+/** The rate never falls below this share of the throughput it started from: refusals cost time too. */
+const FLOOR = 0.5;
+
+interface TickCounts {
+  admitted: number;
+  refused: number;
+  answered: number;
+}
+
+const noCounts = (): TickCounts => ({ admitted: 0, refused: 0, answered: 0 });
 
 /**
- * A cap on requests in flight, from Little's law: while the event loop is busy nearly all the time (the instance
- * is saturated), admit only as many as it answers within `targetWaitMs` at the rate it is answering now. Below the
- * busy mark, or below `minLimit` in flight, nothing is refused: a slow dependency is not saturation (the bulkhead
- * and breaker own it), and a few dozen requests at once is a normal load. The cap follows the instance's own
- * throughput, so a small and a large instance need no different settings.
+ * Decides which requests to admit, so that an overloaded instance answers what it admits on time and refuses the rest
+ * at once instead of letting every caller wait.
+ *
+ * Overloaded: for `SUSTAINED_TICKS` ticks in a row, the event loop was busy and requests piled up, either in the app
+ * (more in flight than it answers in `BACKLOG_MS` at its measured throughput) or in the kernel's accept queue (a new
+ * connection waited `BACKLOG_MS` to be accepted, see `AcceptProbe`). A client with a fixed number of connections keeps
+ * an instance busy without piling up: nothing is refused then.
+ *
+ * While overloaded, requests are admitted at `rate`, first just below the measured throughput, then shrinking while
+ * requests still pile up (in the app, or new connections waiting `ACCEPT_TARGET_MS`) and growing again, never above
+ * what the instance answers, while they do not. Both are measured, so a small and a large instance need no different
+ * settings. Shedding ends once a tick without piling up refused nothing.
  */
 export class AdmissionLimit {
-  limit = Infinity;
+  /** Requests admitted per ms while shedding (a token bucket of at most a tick's worth); `Infinity` otherwise. */
+  rate = Infinity;
+  private floor = 0;
+  private tokens = 0;
+  private refilledAt = 0;
+  private tickedAt = 0;
   private inFlight = 0;
-  private answered = 0;
-  private refused = 0;
-  private throughput = 0;
+  private answeredPerMs = 0;
+  private overloadedTicks = 0;
+  private counts = noCounts();
   private episode?: { startedAt: number; lastRefusalAt: number; refused: number };
 
   constructor(
@@ -28,42 +60,65 @@ export class AdmissionLimit {
     private readonly logger: Pick<LoggerService, 'log' | 'warn'>,
   ) {}
 
-  /** Admits a request (the caller must `release` it once answered) or says no. */
-  tryAcquire(): boolean {
-    if (this.inFlight >= this.limit) {
-      this.refused++;
-      return false;
+  /** Admits a request arriving at `now` (the caller must `release` it once answered) or says no. */
+  tryAcquire(now: number): boolean {
+    if (this.rate !== Infinity) {
+      this.tokens = Math.min(Math.max(1, this.rate * TICK_MS), this.tokens + this.rate * (now - this.refilledAt));
+      this.refilledAt = now;
+      if (this.tokens < 1) {
+        this.counts.refused++;
+        return false;
+      }
+      this.tokens--;
     }
+    this.counts.admitted++;
     this.inFlight++;
     return true;
   }
 
   readonly release = (): void => {
     this.inFlight--;
-    this.answered++;
+    this.counts.answered++;
   };
 
-  /** Sets the cap for the next tick from the last one: its length, and the share of it the event loop was busy. */
-  tick(now: number, elapsedMs: number, utilization: number): void {
-    const rate = (this.answered * 1000) / elapsedMs;
-    this.answered = 0;
-    this.throughput += SMOOTHING * (rate - this.throughput);
-    const busy = utilization >= this.policy.busyUtilization;
-    this.limit = busy
-      ? Math.max(this.policy.minLimit, Math.round((this.throughput * this.policy.targetWaitMs) / 1000))
-      : Infinity;
-    this.countRefusals(now, utilization);
+  /** Sets the rate from the tick that ends at `now`: its event-loop utilization and how long a new connection waited. */
+  tick(now: number, utilization: number, acceptDelayMs: number): void {
+    const counts = this.counts;
+    this.counts = noCounts();
+    const lastAnsweredPerMs = counts.answered / Math.max(1, now - this.tickedAt);
+    this.tickedAt = now;
+    this.answeredPerMs += SMOOTHING * (lastAnsweredPerMs - this.answeredPerMs);
+    const throughput = this.answeredPerMs;
+    const appBacklog = this.inFlight > throughput * BACKLOG_MS;
+    if (this.rate === Infinity) {
+      const busy = utilization >= this.policy.busyUtilization;
+      const overloaded = busy && (appBacklog || acceptDelayMs >= BACKLOG_MS);
+      this.overloadedTicks = overloaded ? this.overloadedTicks + 1 : 0;
+      if (this.overloadedTicks >= SUSTAINED_TICKS) {
+        this.rate = Math.max(1 / TICK_MS, throughput * STEP);
+        this.floor = this.rate * FLOOR;
+        this.tokens = 0;
+        this.refilledAt = now;
+      }
+    } else if (appBacklog || acceptDelayMs >= ACCEPT_TARGET_MS) {
+      this.rate = Math.max(this.floor, Math.min(this.rate, throughput) * STEP);
+    } else if (counts.refused === 0) {
+      this.rate = Infinity;
+      this.overloadedTicks = 0;
+    } else {
+      this.rate = Math.min(this.rate, throughput) / STEP;
+    }
+    this.countRefusals(now, counts.refused, utilization);
   }
 
-  private countRefusals(now: number, utilization: number): void {
-    const refused = this.refused;
-    this.refused = 0;
+  private countRefusals(now: number, refused: number, utilization: number): void {
     if (refused > 0) {
       if (!this.episode) {
         this.episode = { startedAt: now, lastRefusalAt: now, refused: 0 };
         this.logger.warn(
-          `Shedding load: the event loop is busy ${Math.round(utilization * 100)} % of the time; answering 503 ` +
-            `OVERLOADED beyond ${this.limit} requests in flight. If it lasts minutes, this app needs more instances.`,
+          `Shedding load: the event loop is busy ${Math.round(utilization * 100)} % of the time and requests pile up; ` +
+            `answering 503 OVERLOADED beyond ${Math.round(this.rate * 1000)} requests a second. If it lasts minutes, ` +
+            `this app needs more instances.`,
         );
       }
       this.episode.refused += refused;

@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
-import { OverloadedError } from '../admission/admission.guard.js';
+import { OverloadedError } from '../admission/admission.errors.js';
 import { CREDENTIAL_DETAIL, AzureCredentialError } from '../azure/credential.errors.js';
 import { DeadlineExceededError } from '../common/deadline.js';
 import type { ProblemDetailsDto } from '../common/dto/problem-details.dto.js';

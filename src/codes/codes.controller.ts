@@ -1,6 +1,5 @@
 import { All, Controller, Get, Head, UseGuards } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
-import { AdmissionGuard } from '../admission/admission.guard.js';
 import { RateLimitGuard } from '../rate-limit/rate-limit.guard.js';
 import { RequestId } from '../common/request-id.js';
 import { MethodNotAllowedError } from '../common/service-error.js';
@@ -28,8 +27,7 @@ export class CodesController {
   /** Issues a new code and records it on the queue. */
   @Get('getcode')
   @ApiGetCode()
-  // Admission first: a refused request costs no rate-limit count, nor a Redis round trip.
-  @UseGuards(AdmissionGuard, RateLimitGuard)
+  @UseGuards(RateLimitGuard)
   getCode(@RequestId() requestId: string): Promise<CodeResponseDto> {
     return this.codes.issue(requestId);
   }

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { AdmissionGuard } from '../admission/admission.guard.js';
 import { RateLimitModule } from '../rate-limit/rate-limit.module.js';
 import { QueueModule } from '../queue/queue.module.js';
 import { ThirdPartyModule } from '../third-party/third-party.module.js';
@@ -10,6 +9,6 @@ import { CodesService } from './codes.service.js';
 @Module({
   imports: [ThirdPartyModule, QueueModule, RateLimitModule],
   controllers: [CodesController],
-  providers: [CodesService, AdmissionGuard],
+  providers: [CodesService],
 })
 export class CodesModule {}

@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Module } from '@nestjs/common';
-import type { Response } from 'express';
 import { LoggerModule, type Params } from 'nestjs-pino';
 import type PinoPretty from 'pino-pretty';
 import { type DestinationStream, type LevelWithSilent, stdTimeFunctions } from 'pino';
@@ -46,14 +45,6 @@ function accessLine(req: IncomingMessage, res: ServerResponse, responseTime: num
   return `${req.method} ${path} ${res.statusCode} ${Math.round(responseTime)} ms`;
 }
 
-/** The access line's level by status; none for an answer our errors count instead (`ServiceError.logged`). */
-function accessLevel(res: Response, error: Error | undefined): LevelWithSilent {
-  if (res.locals?.logged === false) {
-    return 'silent';
-  }
-  return error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
-}
-
 export async function createLoggerParams(
   { env }: AppConfig,
   destination: DestinationStream,
@@ -68,7 +59,8 @@ export async function createLoggerParams(
         formatters: { level: (label) => ({ level: label }) },
         genReqId: (req) => (req as RequestWithId).id,
         quietReqLogger: true,
-        customLogLevel: (_req, res, error) => accessLevel(res as Response, error),
+        customLogLevel: (_req, res, error) =>
+          error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
         customSuccessMessage: accessLine,
         customErrorMessage: (req, res, error) => `${accessLine(req, res, 0).replace(/ 0 ms$/, '')} (${error.name})`,
         serializers: {

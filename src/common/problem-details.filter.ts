@@ -24,6 +24,32 @@ export function problemType(code: string): string {
   return `tag:azure-integrated-auth,2026:problems/${code.toLowerCase().replaceAll('_', '-')}`;
 }
 
+/** Answers `req` with `problem` as problem+json (unless an answer has already begun). */
+export function answerWithProblem(req: RequestWithId, res: Response, problem: Problem): void {
+  // Application Insights keeps it with the request (Properties["problem.code"]): each code is its own series.
+  trace.getActiveSpan()?.setAttribute('problem.code', problem.code);
+  if (res.headersSent) {
+    return;
+  }
+  const body: ProblemDetails = {
+    type: problemType(problem.code),
+    title: STATUS_CODES[problem.status] ?? 'Error',
+    status: problem.status,
+    detail: problem.detail,
+    instance: req.path,
+    code: problem.code,
+    requestId: req.id,
+  };
+  if (problem.retryAfterSeconds !== undefined) {
+    res.setHeader('Retry-After', String(problem.retryAfterSeconds));
+  }
+  for (const [name, value] of Object.entries(problem.headers ?? {})) {
+    res.setHeader(name, value);
+  }
+  res.setHeader('Cache-Control', 'no-store');
+  res.status(problem.status).type('application/problem+json').send(JSON.stringify(body));
+}
+
 /**
  * Every error as `application/problem+json`, logged once. Only `ServiceError.detail` and Nest's own HTTP messages reach
  * the client; anything else is a generic 500. Never a stack trace.
@@ -35,36 +61,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const req = http.getRequest<RequestWithId>();
-    const res = http.getResponse<Response>();
     const problem = this.toProblem(error);
-    // Application Insights keeps it with the request (Properties["problem.code"]): each code is its own series.
-    trace.getActiveSpan()?.setAttribute('problem.code', problem.code);
-    if (error instanceof ServiceError && !error.logged) {
-      res.locals.logged = false;
-    } else {
-      this.log(error, problem, req);
-    }
-
-    if (res.headersSent) {
-      return;
-    }
-    const body: ProblemDetails = {
-      type: problemType(problem.code),
-      title: STATUS_CODES[problem.status] ?? 'Error',
-      status: problem.status,
-      detail: problem.detail,
-      instance: req.path,
-      code: problem.code,
-      requestId: req.id,
-    };
-    if (problem.retryAfterSeconds !== undefined) {
-      res.setHeader('Retry-After', String(problem.retryAfterSeconds));
-    }
-    for (const [name, value] of Object.entries(problem.headers ?? {})) {
-      res.setHeader(name, value);
-    }
-    res.setHeader('Cache-Control', 'no-store');
-    res.status(problem.status).type('application/problem+json').send(JSON.stringify(body));
+    this.log(error, problem, req);
+    answerWithProblem(req, http.getResponse<Response>(), problem);
   }
 
   private toProblem(error: unknown): Problem {

@@ -7,8 +7,6 @@ export abstract class ServiceError extends Error {
   abstract readonly status: number;
   readonly retryAfterSeconds?: number;
   readonly headers?: Readonly<Record<string, string>>;
-  /** False for an answer counted elsewhere instead of logged one by one (each would be a line in a flood). */
-  readonly logged: boolean = true;
 
   constructor(
     readonly detail: string,

@@ -40,11 +40,7 @@ export const policiesSchema = z.strictObject({
   /** Admission control of GET /api/v1/getcode (AdmissionLimit). */
   admission: z
     .strictObject({
-      /** While saturated, admit what the instance answers within this long at its current rate. */
-      targetWaitMs: count(250),
-      /** Never refuse below this many requests in flight. */
-      minLimit: count(64),
-      /** Saturated: the event loop was busy at least this share of the last tick. */
+      /** Busy: the event loop was busy at least this share of a tick. */
       busyUtilization: z.number().min(0).max(1).default(0.9),
     })
     .prefault({}),

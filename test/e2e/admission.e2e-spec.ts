@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import request from 'supertest';
+import request, { type Response } from 'supertest';
 import type { ProblemDetails } from '../../src/common/problem-details.filter.js';
 import { ScriptedHttpServer } from '../doubles/scripted-http-server.js';
 import { Azurite, drainQueue } from '../support/azurite.js';
@@ -9,12 +9,12 @@ import { sleep } from '../support/sleep.js';
 import { type TestApp, startTestApp } from '../support/test-app.js';
 
 const KEY = `adm-key-${randomBytes(12).toString('hex')}`;
-/** The third party takes this long, so the first request is still in flight while the others arrive. */
-const UPSTREAM_MS = 300;
+/** The third party takes this long: requests stay in flight, nothing is answered, a backlog by any measure. */
+const UPSTREAM_MS = 1_500;
 
 /**
- * Admission control through the whole app, with the instance "saturated" by policy (any event-loop load counts as
- * busy, one request in flight at most): what a refused caller gets and what a refusal costs. The open-loop
+ * Admission control through the whole app, with any event-loop load counting as busy (policy), so that requests
+ * waiting on a slow third party are a backlog: what a refused caller gets and what a refusal costs. The open-loop
  * overload of the production build is test/black-box/overload.e2e-spec.ts.
  */
 describe('admission control of GET /api/v1/getcode', () => {
@@ -29,9 +29,8 @@ describe('admission control of GET /api/v1/getcode', () => {
     target = await startTestApp(
       azurite,
       { THIRD_PARTY_API_ENDPOINT: endpoint, THIRD_PARTY_API_KEY: KEY, RATE_LIMIT_PER_CLIENT: '1000' },
-      { admission: { busyUtilization: 0, minLimit: 1 } },
+      { admission: { busyUtilization: 0 } },
     );
-    await sleep(250); // the first ticks set the cap
   });
 
   afterAll(async () => {
@@ -40,43 +39,59 @@ describe('admission control of GET /api/v1/getcode', () => {
     await azurite?.stop();
   });
 
-  it('refuses what it cannot admit at once with 503 OVERLOADED and Retry-After, touching no dependency', async () => {
-    const callsBefore = upstream.requests.length;
-    const first = getCode(target.server).then((res) => res);
-    await eventually(() => upstream.requests.length > callsBefore, 5_000);
-    const started = performance.now();
-    const refused = await Promise.all([getCode(target.server), getCode(target.server), getCode(target.server)]);
-    const refusedMs = performance.now() - started;
-    expect((await first).status).toBe(200);
+  /** Sends requests one after another until one is refused; resolves with every answer, refused one last. */
+  async function untilRefused(): Promise<Promise<Response>[]> {
+    const sent: Promise<Response>[] = [];
+    await eventually(async () => {
+      const answer = getCode(target.server).then((res) => res);
+      sent.push(answer);
+      const first = await Promise.race([answer, sleep(100).then(() => undefined)]);
+      return first?.status === 503;
+    }, 10_000);
+    return sent;
+  }
 
+  it('refuses with 503 OVERLOADED and Retry-After at once, touching no dependency', async () => {
+    const callsBefore = upstream.requests.length;
+    const sent = await untilRefused();
+    const started = performance.now();
+    const burst = await Promise.all(Array.from({ length: 5 }, () => getCode(target.server).then((res) => res)));
+    const burstMs = performance.now() - started;
+    const answers = [...(await Promise.all(sent)), ...burst];
+
+    const refused = answers.filter((answer) => answer.status === 503);
+    const served = answers.filter((answer) => answer.status === 200);
+    expect(refused.length + served.length).toBe(answers.length);
+    expect(burst.filter((answer) => answer.status === 503).length).toBeGreaterThanOrEqual(3);
+    expect(burstMs).toBeLessThan(UPSTREAM_MS);
     for (const answer of refused) {
-      expect(answer.status).toBe(503);
       expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(answer.headers).toMatchObject({ 'retry-after': '1', 'cache-control': 'no-store' });
       expect(answer.headers['x-request-id']).toBeDefined();
       // Not counted against the caller's rate limit: the limiter never saw it.
       expect(answer.headers['ratelimit-policy']).toBeUndefined();
-      expect(answer.body as ProblemDetails).toMatchObject({ status: 503, code: 'OVERLOADED' });
+      expect(answer.body as ProblemDetails).toMatchObject({
+        status: 503,
+        code: 'OVERLOADED',
+        instance: '/api/v1/getcode',
+        requestId: answer.headers['x-request-id'],
+      });
     }
-    expect(refusedMs).toBeLessThan(UPSTREAM_MS);
-    expect(upstream.requests.length).toBe(callsBefore + 1);
-    expect(await drainQueue(target.queue)).toHaveLength(1);
+    // Only the admitted reached the third party and the queue.
+    expect(upstream.requests.length - callsBefore).toBe(served.length);
+    expect(await drainQueue(target.queue)).toHaveLength(served.length);
   });
 
   it('logs one warning when shedding starts, no line per refusal, and keeps the health endpoints answering', async () => {
-    const calls = upstream.requests.length;
-    const first = getCode(target.server).then((res) => res);
-    await eventually(() => upstream.requests.length > calls, 5_000);
-    const refused = await getCode(target.server);
+    const sent = await untilRefused();
     const [live, ready] = await Promise.all([
       request(target.server).get('/health/live'),
       request(target.server).get('/health/ready'),
     ]);
-    await first;
+    await Promise.all(sent);
     await drainQueue(target.queue);
     await eventually(() => target.logs.text().includes('Shedding load'), 5_000);
 
-    expect(refused.status).toBe(503);
     expect([live.status, ready.status]).toEqual([200, 200]);
     const entries = target.logs.entries();
     expect(entries.filter((entry) => entry.msg.startsWith('GET /api/v1/getcode 503'))).toEqual([]);
