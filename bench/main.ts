@@ -1,13 +1,21 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ProductionStack } from '../test/support/production-stack.ts';
-import { type BenchOptions, containerNodeArgs, describeCell, parseOptions, USAGE } from './options.ts';
+import { type BenchOptions, describeCell, parseOptions, USAGE } from './options.ts';
 import { mainThreadTimes, type ProfileResult } from './profile.ts';
 import { writeReport } from './report.ts';
-import { cpuMsPerRequest, type Implementation, measure, type RunResult, type Target } from './runs.ts';
+import { measureOverload, type OverloadResult } from './overload.ts';
+import {
+  cpuMsPerRequest,
+  type Implementation,
+  measure,
+  MINIMAL,
+  type RunResult,
+  SERVICE,
+  type Target,
+} from './runs.ts';
+import { onFreshStack } from './stack.ts';
 import { benchProblems, compare } from './summary.ts';
 
 const ms = (value: number): string => value.toFixed(value < 10 ? 2 : 1);
@@ -20,33 +28,6 @@ function progress(run: RunResult): void {
       `p50 ${ms(run.latencyMs.p50)} p90 ${ms(run.latencyMs.p90)} p99 ${ms(run.latencyMs.p99)} ms  CPU ${cpu} ms/req  ` +
       `peak RSS ${run.peakRssMiB.toFixed(0)} MiB${run.failed > 0 ? `  FAILED ${run.failed}: ${run.firstFailure}` : ''}\n`,
   );
-}
-
-async function startThirdParty(key: string): Promise<{ child: ChildProcess; base: string }> {
-  const child = spawn(process.execPath, ['bench/third-party.ts'], {
-    env: { PATH: process.env.PATH ?? '', THIRD_PARTY_KEY: key },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
-  return { child, base: `http://127.0.0.1:${chunk.toString().trim()}` };
-}
-
-/**
- * A fresh stack (identity endpoint, vault, Azurite, third party) for one part of the bench, so no cell inherits
- * another's queue state or connections.
- */
-async function onFreshStack<T>(workDir: string, work: (target: Target) => Promise<T>): Promise<T> {
-  const stack = await ProductionStack.start();
-  const thirdParty = await startThirdParty(stack.key).catch(async (error: unknown) => {
-    await stack.stop();
-    throw error;
-  });
-  try {
-    return await work({ stack, thirdPartyBase: thirdParty.base, workDir });
-  } finally {
-    thirdParty.child.kill('SIGTERM');
-    await stack.stop();
-  }
 }
 
 async function measureAll(
@@ -108,10 +89,7 @@ export async function runBench(argv: string[]): Promise<number> {
     return 2;
   }
   execFileSync(process.execPath, ['node_modules/.bin/nest', 'build'], { stdio: 'inherit' });
-  const implementations: Implementation[] = [
-    { name: 'service', script: 'dist/main.js', nodeArgs: containerNodeArgs() },
-    { name: 'minimal', script: 'bench/minimal.ts', nodeArgs: [] },
-  ];
+  const implementations = [SERVICE, MINIMAL];
   const workDir = mkdtempSync(join(tmpdir(), 'aia-bench-'));
   const loadBefore = loadavg();
   try {
@@ -120,7 +98,19 @@ export async function runBench(argv: string[]): Promise<number> {
       ? await onFreshStack(workDir, (target) => profileEach(target, implementations, options))
       : undefined;
     profiled?.runs.forEach((run) => progress(run));
-    await writeReport({ options, comparisons: compare(runs, options.cells), profiles: profiled?.profiles, loadBefore });
+    const overloads: OverloadResult[] = [];
+    for (const connections of options.quick ? [] : (['pooled', 'new'] as const)) {
+      const overload = await onFreshStack(workDir, (target) => measureOverload(target, SERVICE, connections));
+      process.stdout.write(`overload (${connections} connections): ${JSON.stringify(overload)}\n`);
+      overloads.push(overload);
+    }
+    await writeReport({
+      options,
+      comparisons: compare(runs, options.cells),
+      profiles: profiled?.profiles,
+      overloads,
+      loadBefore,
+    });
     process.stdout.write(`\nwritten: ${options.markdownPath}, ${options.svgPath}\n`);
     const problems = benchProblems([...runs, ...(profiled?.runs ?? [])], options.cells);
     if (problems.length > 0) {

@@ -4,6 +4,8 @@ import { dirname, relative } from 'node:path';
 import * as prettier from 'prettier';
 import { chart } from './chart.ts';
 import type { BenchOptions, Cell } from './options.ts';
+import type { OverloadResult } from './overload.ts';
+import { OVERLOAD } from './overload.ts';
 import type { ProfileResult } from './profile.ts';
 import type { Comparison, Summary } from './summary.ts';
 
@@ -14,6 +16,7 @@ export interface Report {
   options: BenchOptions;
   comparisons: Comparison[];
   profiles?: Record<string, ProfileResult>;
+  overloads: OverloadResult[];
   loadBefore: number[];
 }
 
@@ -101,6 +104,55 @@ function profileSection(profiles: Record<string, ProfileResult>): string[] {
   return lines;
 }
 
+const CONNECTIONS: Record<OverloadResult['connections'], string> = {
+  pooled: "pooled keep-alive (as App Service's front end)",
+  new: 'a new one per request',
+};
+
+function overloadSection(overloads: OverloadResult[]): string[] {
+  if (overloads.length === 0) {
+    return [];
+  }
+  const row = (label: string, cell: (result: OverloadResult) => string) =>
+    `| ${label} | ${overloads.map(cell).join(' | ')} |`;
+  const outcomes = (result: OverloadResult) =>
+    Object.entries(result.outcomes)
+      .map(([outcome, count]) => `${outcome}: ${count}`)
+      .join(', ');
+  return [
+    '## Overload',
+    '',
+    `The service's capacity (closed loop, ${OVERLOAD.capacityConnections} connections, third party ${OVERLOAD.delayMs} ` +
+      `ms), then requests arriving at ${OVERLOAD.factor}× that for ${OVERLOAD.seconds} s whatever the answers ` +
+      '(test/support/open-loop.ts). "Steady" leaves out the first 2 s, before admission control engages. Targets ' +
+      'from the overload issue in brackets.',
+    '',
+    `| | ${overloads.map((result) => CONNECTIONS[result.connections]).join(' | ')} |`,
+    `|---|${overloads.map(() => '---:').join('|')}|`,
+    row('capacity, requests/s', (result) => fixed(result.capacity, 0)),
+    row('arrival rate, requests/s', (result) => String(result.rate)),
+    row('answers', outcomes),
+    row('200s served, share of the capacity [≥ 0.80]', (result) => fixed(result.servedShare, 2)),
+    row('200s p50 / p99 / max ms [p99 ≤ 1000]', (result) =>
+      [result.okMs.p50, result.okMs.p99, result.okMs.max].map((value) => fixed(value, 0)).join(' / '),
+    ),
+    row('refusals p99 ms [≤ 50]', (result) => fixed(result.refusedP99Ms, 0)),
+    row(
+      'steady: 200s p99 / refusals p99 ms',
+      (result) => `${fixed(result.steady.okP99Ms, 0)} / ${fixed(result.steady.refusedP99Ms, 0)}`,
+    ),
+    row('refusals problem+json with Retry-After', (result) => (result.refusalsWellFormed ? 'yes' : '**no**')),
+    row('queue messages / 200s', (result) => `${result.queued} / ${result.outcomes['200'] ?? 0}`),
+    row('sequential request before / after ms', (result) => `${ms(result.calmMs)} / ${ms(result.afterMs)}`),
+    row(
+      'RSS calm → peak MiB [≤ 1.3×]',
+      (result) =>
+        `${fixed(result.calmRssMiB, 0)} → ${fixed(result.peakRssMiB, 0)} (${ratio(result.peakRssMiB, result.calmRssMiB)})`,
+    ),
+    '',
+  ];
+}
+
 /** Writes the report (formatted as the repo's prettier config wants it, so `npm run lint` stays green) and the chart. */
 export async function writeReport(report: Report): Promise<void> {
   const { options, comparisons } = report;
@@ -135,6 +187,7 @@ export async function writeReport(report: Report): Promise<void> {
     '',
     ...ratioTable(comparisons),
     '',
+    ...overloadSection(report.overloads),
     ...(report.profiles ? profileSection(report.profiles) : []),
     HISTORY,
   ];

@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import type { ProductionStack } from '../test/support/production-stack.ts';
 import { freePort } from '../scripts/ports.ts';
 import { checkAnswer, drive } from './load.ts';
-import type { BenchOptions, Cell } from './options.ts';
+import { type BenchOptions, type Cell, containerNodeArgs } from './options.ts';
 import { MeasuredProcess } from './process.ts';
 
 /** Request limits out of the way: the bench measures the cost of the limiter, not its refusals. */
@@ -15,6 +15,10 @@ export interface Implementation {
   script: string;
   nodeArgs: string[];
 }
+
+/** The service as the container runs it. */
+export const SERVICE: Implementation = { name: 'service', script: 'dist/main.js', nodeArgs: containerNodeArgs() };
+export const MINIMAL: Implementation = { name: 'minimal', script: 'bench/minimal.ts', nodeArgs: [] };
 
 /** What the bench runs against: the production-shaped stack and the third party's base URL. */
 export interface Target {
