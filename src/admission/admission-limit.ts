@@ -88,7 +88,8 @@ export class AdmissionLimit {
     const lastAnsweredPerMs = counts.answered / Math.max(1, now - this.tickedAt);
     this.tickedAt = now;
     this.answeredPerMs += SMOOTHING * (lastAnsweredPerMs - this.answeredPerMs);
-    const throughput = this.answeredPerMs;
+    // The smoothed estimate lags a throughput that rises (after a cold start, say): the last tick counts then.
+    const throughput = Math.max(this.answeredPerMs, lastAnsweredPerMs);
     const appBacklog = this.inFlight > throughput * BACKLOG_MS;
     if (this.rate === Infinity) {
       const busy = utilization >= this.policy.busyUtilization;
@@ -108,6 +109,17 @@ export class AdmissionLimit {
     } else {
       this.rate = Math.min(this.rate, throughput) / STEP;
     }
+    console.error(
+      JSON.stringify({
+        t: Math.round(now),
+        r: Math.round(this.rate * 1000),
+        d: Math.round(acceptDelayMs),
+        u: utilization.toFixed(2),
+        f: this.inFlight,
+        tp: Math.round(throughput * 1000),
+        ...counts,
+      }),
+    );
     this.countRefusals(now, counts.refused, utilization);
   }
 

@@ -24,6 +24,7 @@ const OVERLOADED = new OverloadedError();
 export class AdmissionControl implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly limit: AdmissionLimit;
   private readonly busyUtilization: number;
+  private readonly warmUpMs: number;
   private probe?: AcceptProbe;
   private timer?: NodeJS.Timeout;
   private lastLoop: EventLoopUtilization = performance.eventLoopUtilization();
@@ -33,16 +34,19 @@ export class AdmissionControl implements OnApplicationBootstrap, OnModuleDestroy
     private readonly adapterHost: HttpAdapterHost,
   ) {
     this.limit = new AdmissionLimit(config.policies.admission, new Logger('Admission'));
-    this.busyUtilization = config.policies.admission.busyUtilization;
+    ({ busyUtilization: this.busyUtilization, warmUpMs: this.warmUpMs } = config.policies.admission);
   }
 
   onApplicationBootstrap(): void {
     this.probe = new AcceptProbe(this.adapterHost.httpAdapter.getHttpServer() as Server);
-    this.lastLoop = performance.eventLoopUtilization();
-    this.timer = setInterval(() => this.tick(), TICK_MS).unref();
+    this.timer = setTimeout(() => {
+      this.lastLoop = performance.eventLoopUtilization();
+      this.timer = setInterval(() => this.tick(), TICK_MS).unref();
+    }, this.warmUpMs).unref();
   }
 
   onModuleDestroy(): void {
+    clearTimeout(this.timer);
     clearInterval(this.timer);
   }
 

@@ -42,6 +42,11 @@ export const policiesSchema = z.strictObject({
     .strictObject({
       /** Busy: the event loop was busy at least this share of a tick. */
       busyUtilization: z.number().min(0).max(1).default(0.9),
+      /**
+       * Nothing is refused this long after start-up: a cold instance accepts and answers slowly while V8 compiles (its
+       * first fifty connections wait over a second to be accepted), which is not overload.
+       */
+      warmUpMs: ms(10_000),
     })
     .prefault({}),
   queue: z

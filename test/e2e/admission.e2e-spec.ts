@@ -29,7 +29,7 @@ describe('admission control of GET /api/v1/getcode', () => {
     target = await startTestApp(
       azurite,
       { THIRD_PARTY_API_ENDPOINT: endpoint, THIRD_PARTY_API_KEY: KEY, RATE_LIMIT_PER_CLIENT: '1000' },
-      { admission: { busyUtilization: 0 } },
+      { admission: { busyUtilization: 0, warmUpMs: 0 } },
     );
   });
 
@@ -54,16 +54,21 @@ describe('admission control of GET /api/v1/getcode', () => {
   it('refuses with 503 OVERLOADED and Retry-After at once, touching no dependency', async () => {
     const callsBefore = upstream.requests.length;
     const sent = await untilRefused();
-    const started = performance.now();
-    const burst = await Promise.all(Array.from({ length: 5 }, () => getCode(target.server).then((res) => res)));
-    const burstMs = performance.now() - started;
-    const answers = [...(await Promise.all(sent)), ...burst];
+    const timed = async () => {
+      const started = performance.now();
+      const res = await getCode(target.server);
+      return { res, ms: performance.now() - started };
+    };
+    const burst = await Promise.all(Array.from({ length: 5 }, timed));
+    const answers = [...(await Promise.all(sent)), ...burst.map(({ res }) => res)];
 
     const refused = answers.filter((answer) => answer.status === 503);
     const served = answers.filter((answer) => answer.status === 200);
     expect(refused.length + served.length).toBe(answers.length);
-    expect(burst.filter((answer) => answer.status === 503).length).toBeGreaterThanOrEqual(3);
-    expect(burstMs).toBeLessThan(UPSTREAM_MS);
+    const burstRefused = burst.filter(({ res }) => res.status === 503);
+    expect(burstRefused.length).toBeGreaterThanOrEqual(3);
+    // At once: none of them waited for the third party.
+    expect(Math.max(...burstRefused.map(({ ms }) => ms))).toBeLessThan(UPSTREAM_MS);
     for (const answer of refused) {
       expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(answer.headers).toMatchObject({ 'retry-after': '1', 'cache-control': 'no-store' });
