@@ -30,7 +30,7 @@ export function windowOf(policy: RateLimitPolicy, now: number): number {
  */
 export function verdictFor(policy: RateLimitPolicy, clientHits: number, globalHits: number, now: number): Verdict {
   const windowEnd = (windowOf(policy, now) + 1) * policy.windowMs;
-  const resetSeconds = Math.max(1, Math.ceil((windowEnd - now) / 1000));
+  const resetSeconds = Math.ceil((windowEnd - now) / 1000); // at least 1: the window ends after `now`
   const clientRemaining = Math.max(0, policy.perClient - clientHits);
   if (clientHits > policy.perClient) {
     return { refusedBy: 'client', clientRemaining, resetSeconds };

@@ -98,9 +98,10 @@ describe('KeyVaultSecretSource', () => {
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
-  it('treats an empty secret as not found', async () => {
-    await expect(sourceAnswering(() => Promise.resolve({ value: '' })).read('k')).rejects.toMatchObject({
+  it.each(['', undefined])('treats a secret without a value (%p) as not found, saying which one', async (value) => {
+    await expect(sourceAnswering(() => Promise.resolve({ value })).read('k')).rejects.toMatchObject({
       code: 'SECRET_NOT_FOUND',
+      hint: expect.stringContaining(`Secret "k" in Key Vault ${VAULT} has no value`) as string,
     });
   });
 

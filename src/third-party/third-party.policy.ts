@@ -9,7 +9,6 @@ import {
   type IBackoff,
   type IBackoffFactory,
   type IRetryBackoffContext,
-  IsolatedCircuitError,
   retry,
   SamplingBreaker,
   wrap,
@@ -81,7 +80,8 @@ export function createThirdPartyPolicy(policy: Policy, logger: Pick<LoggerServic
 }
 
 export function translatePolicyError(error: unknown, policy: Policy): unknown {
-  if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
+  // An isolated circuit's IsolatedCircuitError is a BrokenCircuitError too.
+  if (error instanceof BrokenCircuitError) {
     return new ThirdPartyCircuitOpenError(
       THIRD_PARTY_DETAIL.paused,
       `Circuit breaker open after repeated third-party failures; calls resume in ${policy.breaker.openMs} ms.`,
