@@ -59,7 +59,12 @@ describe('KeyVaultSecretSource', () => {
       /CredentialUnavailableError: no identity\)\. /,
     ],
     ['a 503', new RestError('busy', { statusCode: 503 }), 'SECRET_STORE_UNAVAILABLE', /HTTP 503/],
-    ['a 429', new RestError('Throttled', { statusCode: 429 }), 'SECRET_STORE_UNAVAILABLE', /is throttling the app/],
+    [
+      'a 429',
+      new RestError('Throttled', { statusCode: 429 }),
+      'SECRET_STORE_UNAVAILABLE',
+      /is throttling the app.*Key Vault limits/,
+    ],
     [
       'a network error',
       Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
