@@ -1,5 +1,5 @@
 import { CredentialUnavailableError } from '@azure/identity';
-import { RestError } from '@azure/storage-queue';
+import { type QueueClient, RestError } from '@azure/storage-queue';
 import { Test } from '@nestjs/testing';
 import { FakeQueueClient } from '../../test/doubles/fake-queue-client.js';
 import { LogCapture } from '../../test/doubles/log-capture.js';
@@ -61,6 +61,37 @@ describe('CodeQueue', () => {
     const unchecked = await createQueue({ createIfNotExists: false });
     expect(client.creates).toBe(0);
     await expect(unchecked.startup).resolves.toBe('not checked');
+  });
+
+  it('finds an existing queue at start-up', async () => {
+    const queue = await createQueue();
+    expect(client.creates).toBe(1);
+    await expect(queue.startup).resolves.toBe('exists');
+  });
+
+  it('names the storage account generically when the client has no name for it', () => {
+    const unnamed = { name: 'code-requests', accountName: '' } as unknown as QueueClient;
+    const credential = new AppCredential(new StaticTokenCredential(), 1_000, 'Run az login.');
+    const queue = new CodeQueue(unnamed, credential, testConfig({ QUEUE_CREATE_IF_NOT_EXISTS: 'false' }));
+    expect(queue.target).toBe('queue "code-requests" at the storage account');
+  });
+
+  it('creates the queue again when a write finds it missing, warns once, and writes the message', async () => {
+    const queue = await createQueue();
+    client.exists = false;
+    await queue.publish(MESSAGE);
+    expect(client.creates).toBe(2);
+    expect(client.sent).toHaveLength(1);
+    const created = logs.lines.filter((line) => line.startsWith('warn [CodeQueue] Created '));
+    expect(created).toEqual([expect.stringContaining(queue.target)]);
+  });
+
+  it('passes on a write its deadline cancelled as it is, without marking the queue down', async () => {
+    const queue = await createQueue();
+    client.hangSends = true;
+    await expect(queue.publish(MESSAGE, AbortSignal.timeout(20))).rejects.toThrow('The operation was aborted.');
+    expect(queue.status.state).toBe('up'); // as the start-up check left it
+    expect(logs.text()).not.toContain('is down');
   });
 
   it('survives a failed creation at start-up and creates the queue on the first write', async () => {

@@ -30,7 +30,7 @@ export function windowOf(policy: RateLimitPolicy, now: number): number {
  */
 export function verdictFor(policy: RateLimitPolicy, clientHits: number, globalHits: number, now: number): Verdict {
   const windowEnd = (windowOf(policy, now) + 1) * policy.windowMs;
-  const resetSeconds = Math.max(1, Math.ceil((windowEnd - now) / 1000));
+  const resetSeconds = Math.ceil((windowEnd - now) / 1000); // at least 1: the window ends after `now`
   const clientRemaining = Math.max(0, policy.perClient - clientHits);
   if (clientHits > policy.perClient) {
     return { refusedBy: 'client', clientRemaining, resetSeconds };
@@ -47,8 +47,7 @@ export function verdictFor(policy: RateLimitPolicy, clientHits: number, globalHi
 export function rateLimitHeaders(policy: RateLimitPolicy, verdict: Verdict): Record<string, string> {
   const { clientRemaining, globalRemaining, resetSeconds: t } = verdict;
   const w = policy.windowMs / 1000;
-  // Stryker disable next-line ConditionalExpression: `undefined < n` is false too; the check is for the type checker
-  const globalFirst = globalRemaining !== undefined && globalRemaining < clientRemaining;
+  const globalFirst = (globalRemaining ?? Infinity) < clientRemaining;
   const global = globalRemaining === undefined ? '' : `, "global";r=${globalRemaining};t=${t}`;
   return {
     'RateLimit-Policy': `"per-client";q=${policy.perClient};w=${w}, "global";q=${policy.global};w=${w}`,

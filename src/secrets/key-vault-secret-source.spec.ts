@@ -59,7 +59,12 @@ describe('KeyVaultSecretSource', () => {
       /CredentialUnavailableError: no identity\)\. /,
     ],
     ['a 503', new RestError('busy', { statusCode: 503 }), 'SECRET_STORE_UNAVAILABLE', /HTTP 503/],
-    ['a 429', new RestError('Throttled', { statusCode: 429 }), 'SECRET_STORE_UNAVAILABLE', /is throttling the app/],
+    [
+      'a 429',
+      new RestError('Throttled', { statusCode: 429 }),
+      'SECRET_STORE_UNAVAILABLE',
+      /is throttling the app.*Key Vault limits/,
+    ],
     [
       'a network error',
       Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
@@ -98,9 +103,10 @@ describe('KeyVaultSecretSource', () => {
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
-  it('treats an empty secret as not found', async () => {
-    await expect(sourceAnswering(() => Promise.resolve({ value: '' })).read('k')).rejects.toMatchObject({
+  it.each(['', undefined])('treats a secret without a value (%p) as not found, saying which one', async (value) => {
+    await expect(sourceAnswering(() => Promise.resolve({ value })).read('k')).rejects.toMatchObject({
       code: 'SECRET_NOT_FOUND',
+      hint: expect.stringContaining(`Secret "k" in Key Vault ${VAULT} has no value`) as string,
     });
   });
 

@@ -45,7 +45,7 @@ export class KeyVaultSecretSource implements SecretSource {
       return this.credential.explain(vault, error);
     }
     const status = isRestError(error) ? error.statusCode : undefined;
-    const answer = status === undefined ? undefined : ANSWERS[status];
+    const answer = ANSWERS[status ?? 0]; // no HTTP status: 0, which has no answer
     if (answer) {
       return new answer.error(SECRET_DETAIL, answer.hint(name, vault));
     }

@@ -1,8 +1,11 @@
+import { BrokenCircuitError, BulkheadRejectedError, IsolatedCircuitError } from 'cockatiel';
 import { FakeSecretSource } from '../../test/doubles/fake-secret-source.js';
 import { LogCapture } from '../../test/doubles/log-capture.js';
 import { ScriptedHttpServer } from '../../test/doubles/scripted-http-server.js';
 import { API_KEY_SECRET, createThirdPartyClient } from '../../test/support/third-party-client.js';
+import { policiesWith } from '../config/policies.js';
 import type { ThirdPartyClient } from './third-party.client.js';
+import { translatePolicyError } from './third-party.policy.js';
 
 const ok = { status: 200, body: '{"value": 9}' };
 const failure = (status: number, headers?: Record<string, string>) => ({ status, body: '{}', headers });
@@ -110,6 +113,63 @@ describe('the third-party resilience pipeline', () => {
     expect(logs.text()).toMatch(/log \[ThirdPartyClient\] Circuit breaker closed/);
   });
 
+  it('keeps every delay between attempts within retryMaxDelayMs, however large the base', async () => {
+    upstream.answerWith(failure(500));
+    await expect((await client({ retryBaseMs: 1_000, retryMaxDelayMs: 5 })).getNumber()).rejects.toBeDefined();
+    const delays = logs.lines
+      .map((line) => /; attempt \d in (\d+) ms$/.exec(line)?.[1])
+      .filter(Boolean)
+      .map(Number);
+    expect(delays).toHaveLength(3);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(5);
+  });
+
+  it.each([
+    ['a timeout', 'hang' as const, { attemptTimeoutMs: 50 }],
+    ['a reset connection', 'reset' as const, {}],
+  ])('retries %s', async (_, answer, overrides) => {
+    upstream.answerWith(answer, answer, ok);
+    await expect((await client(overrides)).getNumber()).resolves.toBe(9);
+    expect(upstream.requests).toHaveLength(3);
+  });
+
+  const breakerPolicy = { maxRetries: 0, breaker: { threshold: 0.5, minCalls: 4, windowMs: 30_000, openMs: 300 } };
+  const failTimes = async (breaker: ThirdPartyClient, times: number) => {
+    for (let i = 0; i < times; i++) {
+      await breaker.getNumber().catch(() => undefined);
+    }
+  };
+
+  it('keeps the circuit closed until minCalls calls were counted, and says at what share of failures it opened', async () => {
+    const breaker = await client(breakerPolicy);
+    upstream.answerWith(failure(500));
+    await failTimes(breaker, 3);
+    expect(upstream.requests).toHaveLength(3);
+    expect(logs.text()).not.toContain('Circuit breaker opened');
+    await failTimes(breaker, 3);
+    expect(logs.text()).toContain('warn [ThirdPartyClient] Circuit breaker opened: at least 50 % ');
+  });
+
+  it.each([
+    ['answers without a value', { status: 200, body: '{}' }],
+    ['long Retry-Afters', failure(503, { 'retry-after': '20' })],
+  ])('counts %s as failures of the third party', async (_, answer) => {
+    const breaker = await client({ ...breakerPolicy, retryAfterLimitMs: 1_000 });
+    upstream.answerWith(answer);
+    await failTimes(breaker, 6);
+    await expect(breaker.getNumber()).rejects.toMatchObject({ code: 'THIRD_PARTY_CIRCUIT_OPEN' });
+  });
+
+  it('does not count a refused request or a rejected key against the third party', async () => {
+    const breaker = await client(breakerPolicy);
+    upstream.answerWith(failure(400));
+    await failTimes(breaker, 6);
+    upstream.answerWith(failure(401));
+    await failTimes(breaker, 6);
+    upstream.answerWith(ok);
+    await expect(breaker.getNumber()).resolves.toBe(9);
+  });
+
   it('caps concurrent calls with a bulkhead and no queue', async () => {
     const capped = await client({ maxConcurrency: 1 });
     upstream.answerWith({ ...ok, delayMs: 300 });
@@ -117,5 +177,38 @@ describe('the third-party resilience pipeline', () => {
     expect(first).toEqual({ status: 'fulfilled', value: 9 });
     expect(second).toMatchObject({ status: 'rejected', reason: { code: 'THIRD_PARTY_BUSY', status: 503 } });
     expect(upstream.requests).toHaveLength(1);
+  });
+});
+
+describe('translatePolicyError', () => {
+  const policy = (openMs: number) =>
+    policiesWith({ thirdParty: { maxConcurrency: 7, breaker: { openMs } } }).thirdParty;
+
+  it.each([
+    [new BrokenCircuitError(), 2_500, 3],
+    [new IsolatedCircuitError(), 2_000, 2],
+    [new BrokenCircuitError(), 300, 1],
+  ])(
+    'turns an open circuit (%s) into THIRD_PARTY_CIRCUIT_OPEN, retry after openMs %i in whole seconds',
+    (error, openMs, seconds) => {
+      expect(translatePolicyError(error, policy(openMs))).toMatchObject({
+        code: 'THIRD_PARTY_CIRCUIT_OPEN',
+        status: 503,
+        retryAfterSeconds: seconds,
+        hint: expect.stringContaining(`resume in ${openMs} ms`) as string,
+      });
+    },
+  );
+
+  it('turns a full bulkhead into THIRD_PARTY_BUSY, naming the cap for the operator', () => {
+    expect(translatePolicyError(new BulkheadRejectedError(7, 0), policy(300))).toMatchObject({
+      code: 'THIRD_PARTY_BUSY',
+      hint: expect.stringContaining('7 concurrent') as string,
+    });
+  });
+
+  it('passes any other error on as it is', () => {
+    const error = new Error('other');
+    expect(translatePolicyError(error, policy(300))).toBe(error);
   });
 });

@@ -9,7 +9,6 @@ import {
   type IBackoff,
   type IBackoffFactory,
   type IRetryBackoffContext,
-  IsolatedCircuitError,
   retry,
   SamplingBreaker,
   wrap,
@@ -64,8 +63,9 @@ export function createThirdPartyPolicy(policy: Policy, logger: Pick<LoggerServic
     breaker: new SamplingBreaker({ threshold, duration: windowMs, minimumRps: minCalls / (windowMs / 1000) }),
   });
   const retries = retry(handleWhen(isTransient), { maxAttempts: policy.maxRetries, backoff: backoff(policy) });
+  // Only errors are retried (`handleWhen`), never a result: a retry always has one.
   retries.onRetry(({ attempt, delay, ...reason }) => {
-    const why = 'error' in reason ? operatorMessage(reason.error) : 'unexpected result';
+    const why = operatorMessage((reason as { error: unknown }).error);
     logger.warn(`Third-party attempt ${attempt} failed (${why}); attempt ${attempt + 1} in ${Math.round(delay)} ms`);
   });
   breaker.onBreak(() => {
@@ -81,7 +81,8 @@ export function createThirdPartyPolicy(policy: Policy, logger: Pick<LoggerServic
 }
 
 export function translatePolicyError(error: unknown, policy: Policy): unknown {
-  if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
+  // An isolated circuit's IsolatedCircuitError is a BrokenCircuitError too.
+  if (error instanceof BrokenCircuitError) {
     return new ThirdPartyCircuitOpenError(
       THIRD_PARTY_DETAIL.paused,
       `Circuit breaker open after repeated third-party failures; calls resume in ${policy.breaker.openMs} ms.`,
