@@ -114,7 +114,7 @@ export class ThirdPartyClient implements OnModuleDestroy {
   }
 
   private readValue(response: AxiosResponse<string>): number {
-    if (response.status < 200 || response.status > 299) {
+    if (response.status >= 300) {
       throw this.statusError(response);
     }
     const value = parseValue(response.data);
