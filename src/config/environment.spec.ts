@@ -78,7 +78,7 @@ describe('parseEnvironment', () => {
     expect(problemsOf({ ...AZURE, THIRD_PARTY_API_ENDPOINT: 'fn-codes' })).toEqual([
       expect.stringMatching(/^THIRD_PARTY_API_ENDPOINT must be an absolute http\(s\) URL/),
     ]);
-    expect(problemsOf({ ...AZURE, REDIS_URL: 'cache:10000' })).toEqual([
+    expect(problemsOf({ ...AZURE, REDIS_URL: 'cache 10000' })).toEqual([
       expect.stringMatching(/^REDIS_URL must be a redis URL/),
     ]);
   });

@@ -55,14 +55,14 @@ describe('SharedRateLimits: counting', () => {
     const now = jest.spyOn(Date, 'now').mockReturnValue(T);
     redis.answer = () => Promise.reject(new Error('Socket closed unexpectedly'));
     await limits.hit('a');
-    redis.answer = () => Promise.resolve([2, 2]);
+    redis.answer = () => Promise.resolve([1, 2]);
     now.mockReturnValue(T + 999);
-    expect(await limits.hit('a')).toMatchObject({ clientRemaining: 1 }); // counted here: the second local hit
+    expect(await limits.hit('a')).toMatchObject({ clientRemaining: 0 }); // counted here: the second local hit
     expect(redis.hits).toHaveLength(1);
     expect(limits.shared).toBe(false);
 
     now.mockReturnValue(T + 1_000);
-    expect(await limits.hit('a')).toMatchObject({ clientRemaining: 0, globalRemaining: 98 });
+    expect(await limits.hit('a')).toMatchObject({ clientRemaining: 1, globalRemaining: 98 });
     expect(redis.hits).toHaveLength(2);
     expect(limits.status.state).toBe('up');
     expect(limits.shared).toBe(true);

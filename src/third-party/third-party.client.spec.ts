@@ -71,23 +71,26 @@ describe('ThirdPartyClient', () => {
     await client.getNumber(); // caches the old key
     source.set(NAME, NEW_KEY);
     await expect(client.getNumber()).resolves.toBe(5);
-    expect(logs.lines.filter((line) => line.startsWith('warn'))).toEqual([
-      `warn [ThirdPartyClient] Third-party API rejected the cached key (HTTP 403); retrying once with the new value of "${NAME}"`,
+    const warnings = logs.lines.filter((line) => line.startsWith('warn'));
+    expect(warnings).toEqual([
+      expect.stringMatching(/^warn \[ThirdPartyClient\] Third-party API rejected the cached key/),
     ]);
+    expect(warnings[0]).toContain('HTTP 403');
+    expect(warnings[0]).toContain(`"${NAME}"`);
+    expect(warnings.join('\n')).not.toMatch(new RegExp(`${OLD_KEY}|${NEW_KEY}`));
   });
 
   it('tells the operator which secret holds the rejected key and where to put the current one', async () => {
     upstream.answerWith({ status: 401, body: '{}' });
     const client = await createClient();
-    await expect(client.getNumber()).rejects.toMatchObject({
-      hint:
-        `Third-party API answered HTTP 401 to the key in secret "${NAME}" (the secret still holds the rejected key): ` +
-        'put the current key in the fake secret source.',
-    });
+    const hintOf = (error: unknown) => (error as { hint: string }).hint;
+    const stale = hintOf(await client.getNumber().catch((error: unknown) => error));
+    expect(stale).toContain(`HTTP 401 to the key in secret "${NAME}"`);
+    expect(stale).toContain('(the secret still holds the rejected key)');
+    expect(stale).toContain('put the current key in the fake secret source');
     source.set(NAME, NEW_KEY);
-    await expect(client.getNumber()).rejects.toMatchObject({
-      hint: expect.stringContaining('(the freshly read key was rejected too)') as string,
-    });
+    const fresh = hintOf(await client.getNumber().catch((error: unknown) => error));
+    expect(fresh).toContain('(the freshly read key was rejected too)');
   });
 
   it('maps a 5xx to THIRD_PARTY_ERROR (502)', async () => {
@@ -97,7 +100,7 @@ describe('ThirdPartyClient', () => {
     await expect(client.getNumber()).rejects.toMatchObject({
       code: 'THIRD_PARTY_ERROR',
       status: 502,
-      hint: `Third-party API ${endpoint} answered HTTP 500.`,
+      hint: expect.stringContaining(`${endpoint} answered HTTP 500`) as string,
     });
     expect(upstream.requests).toHaveLength(1);
   });
@@ -136,7 +139,7 @@ describe('ThirdPartyClient', () => {
     await expect(client.getNumber()).rejects.toMatchObject({
       code: 'THIRD_PARTY_BAD_RESPONSE',
       status: 502,
-      hint: expect.stringMatching(/answered HTTP 200 without an integer "value" in a JSON body\.$/) as string,
+      hint: expect.stringMatching(/answered HTTP 200 without an integer "value"/) as string,
     });
   });
 
@@ -147,7 +150,7 @@ describe('ThirdPartyClient', () => {
     await expect(client.getNumber()).rejects.toMatchObject({
       code: 'THIRD_PARTY_TIMEOUT',
       status: 504,
-      hint: expect.stringMatching(/did not answer within 200 ms \(one attempt's timeout\)\.$/) as string,
+      hint: expect.stringContaining('did not answer within 200 ms') as string,
     });
     expect(Date.now() - started).toBeLessThan(2_000);
   });
@@ -166,7 +169,7 @@ describe('ThirdPartyClient', () => {
     await expect(client.getNumber()).rejects.toMatchObject({
       code: 'THIRD_PARTY_UNREACHABLE',
       status: 502,
-      hint: `Third-party API ${endpoint} could not be reached (ECONNREFUSED); check THIRD_PARTY_API_ENDPOINT.`,
+      hint: expect.stringMatching(/could not be reached \(ECONNREFUSED\); check THIRD_PARTY_API_ENDPOINT/) as string,
     });
   });
 
