@@ -95,6 +95,22 @@ describe('CodesService', () => {
     }
   });
 
+  it('lets a request run for REQUEST_BUDGET_MS before cancelling it', async () => {
+    const codes = await createService(new StubNumbers(['hang']));
+    jest.useFakeTimers();
+    try {
+      let outcome: unknown;
+      const issued = codes.issue('req-14').catch((error: unknown) => (outcome = error));
+      await jest.advanceTimersByTimeAsync(199);
+      expect(outcome).toBeUndefined();
+      await jest.advanceTimersByTimeAsync(1);
+      await issued;
+      expect(outcome).toMatchObject({ code: 'REQUEST_TIMEOUT' });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('cancels a queue write that outlives the request budget and answers 504 REQUEST_TIMEOUT', async () => {
     const codes = await createService(new StubNumbers([3]));
     queueClient.hangSends = true;
