@@ -2,6 +2,7 @@ import { AxiosError } from 'axios';
 import { FakeSecretSource } from '../../test/doubles/fake-secret-source.js';
 import { LogCapture } from '../../test/doubles/log-capture.js';
 import { ScriptedHttpServer } from '../../test/doubles/scripted-http-server.js';
+import { eventually } from '../../test/support/eventually.js';
 import { API_KEY_SECRET, createThirdPartyClient } from '../../test/support/third-party-client.js';
 import type { ThirdPartyClient } from './third-party.client.js';
 
@@ -189,6 +190,21 @@ describe('ThirdPartyClient', () => {
     await expect(client.getNumber()).rejects.toMatchObject({ code: 'THIRD_PARTY_ERROR' });
     expect(elsewhere.requests).toHaveLength(0);
     await elsewhere.stop();
+  });
+
+  it('closes its kept-alive connections when the module is destroyed', async () => {
+    const client = await createClient();
+    await client.getNumber();
+    expect(await upstream.connections()).toBe(1);
+    client.onModuleDestroy();
+    await eventually(async () => (await upstream.connections()) === 0, 2_000);
+  });
+
+  it('is destroyed without fault when its axios has no agents of its own', async () => {
+    const bare = { httpAgent: undefined, httpsAgent: undefined };
+    const client = await createThirdPartyClient(await upstream.start(), source, logs, {}, bare);
+    await expect(client.getNumber()).resolves.toBe(1);
+    expect(() => client.onModuleDestroy()).not.toThrow();
   });
 
   it('keeps the key out of errors and logs on every failure path', async () => {

@@ -130,6 +130,7 @@ export class ThirdPartyClient implements OnModuleDestroy {
   private statusError({ status, headers }: AxiosResponse): Error {
     const answered = `Third-party API ${this.endpoint} answered HTTP ${status}`;
     const retryAfter = retryAfterMs(headers['retry-after']);
+    // Stryker disable next-line ConditionalExpression: `undefined > n` is false too; the check is for the type checker
     if (retryAfter !== undefined && retryAfter > this.settings.retryAfterLimitMs) {
       const seconds = Math.ceil(retryAfter / 1000);
       return new ThirdPartyThrottledError(
