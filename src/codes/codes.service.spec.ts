@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { Test } from '@nestjs/testing';
 import { FakeQueueClient } from '../../test/doubles/fake-queue-client.js';
 import { StaticTokenCredential } from '../../test/doubles/static-credential.js';
@@ -78,6 +79,36 @@ describe('CodesService', () => {
     const issued = await Promise.all(Array.from({ length: 50 }, (_, i) => codes.issue(`r${i}`)));
     expect(new Set(issued.map((a) => a.code)).size).toBe(50);
     expect(queueClient.sent).toHaveLength(50);
+  });
+
+  it('leaves no budget timer pending once a request ends, answered or failed', async () => {
+    const codes = await createService(
+      new StubNumbers([7, new ThirdPartyStatusError('upstream failed', 'HTTP 500', 500)]),
+    );
+    jest.useFakeTimers();
+    try {
+      await codes.issue('req-12');
+      await expect(codes.issue('req-13')).rejects.toMatchObject({ code: 'THIRD_PARTY_ERROR' });
+      expect(jest.getTimerCount()).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('lets a request run for REQUEST_BUDGET_MS before cancelling it', async () => {
+    const codes = await createService(new StubNumbers(['hang']));
+    jest.useFakeTimers();
+    try {
+      let outcome: unknown;
+      const issued = codes.issue('req-14').catch((error: unknown) => (outcome = error));
+      await jest.advanceTimersByTimeAsync(199);
+      expect(outcome).toBeUndefined();
+      await jest.advanceTimersByTimeAsync(1);
+      await issued;
+      expect(outcome).toMatchObject({ code: 'REQUEST_TIMEOUT' });
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('cancels a queue write that outlives the request budget and answers 504 REQUEST_TIMEOUT', async () => {

@@ -1,6 +1,7 @@
 import { LOCAL_ENV } from '../../test/support/test-config.js';
-import { loadConfig } from './app-config.js';
-import { ConfigValidationError } from './environment.js';
+import { AppConfig, loadConfig } from './app-config.js';
+import { ConfigValidationError, parseEnvironment } from './environment.js';
+import { policiesWith } from './policies.js';
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
@@ -23,6 +24,25 @@ describe('loadConfig', () => {
     expect(config.testPolicies).toBe(false);
   });
 
+  it('knows when it runs on App Service, where no policy override is given', () => {
+    const config = loadConfig({ ...LOCAL_ENV, WEBSITE_SITE_NAME: 'app-codes' });
+    expect(config.platform).toEqual({ onAppService: true, hasIdentityEndpoint: false });
+    expect(config.testPolicies).toBe(false);
+  });
+
+  it('takes blank policy overrides as none, on App Service too', () => {
+    const config = loadConfig({ ...LOCAL_ENV, TEST_POLICY_OVERRIDES: '  ', WEBSITE_SITE_NAME: 'app-codes' });
+    expect(config.policies).toEqual(policiesWith());
+    expect(config.testPolicies).toBe(false);
+  });
+
+  it('built from an environment alone, holds the default policies and a machine that is not App Service', () => {
+    const config = new AppConfig(parseEnvironment(LOCAL_ENV));
+    expect(config.policies).toEqual(policiesWith());
+    expect(config.platform).toEqual({ onAppService: false, hasIdentityEndpoint: false });
+    expect(config.testPolicies).toBe(false);
+  });
+
   it('applies test-only policy overrides deeply, leaving the other defaults alone', () => {
     const overrides = { queue: { maxTries: 1 }, thirdParty: { breaker: { minCalls: 1_000 } } };
     const config = loadConfig({ ...LOCAL_ENV, TEST_POLICY_OVERRIDES: JSON.stringify(overrides) });
@@ -39,6 +59,10 @@ describe('loadConfig', () => {
     expect(problemsOf({ ...LOCAL_ENV, TEST_POLICY_OVERRIDES: '{"queue":{"maxTrys":1}}' })).toEqual([
       expect.stringMatching(/^TEST_POLICY_OVERRIDES\.queue: Unrecognized key/),
     ]);
+    expect(problemsOf({ ...LOCAL_ENV, TEST_POLICY_OVERRIDES: '{"queue":{"maxTries":"x"}}' })).toEqual([
+      expect.stringMatching(/^TEST_POLICY_OVERRIDES\.queue\.maxTries: /),
+    ]);
+    expect(problemsOf({ ...LOCAL_ENV, PORT: 'x' })).toEqual([expect.stringMatching(/^PORT /)]);
     expect(problemsOf({ ...LOCAL_ENV, TEST_POLICY_OVERRIDES: '{}', WEBSITE_SITE_NAME: 'app-codes' })).toEqual([
       expect.stringMatching(/for tests only and is refused on App Service/),
     ]);

@@ -68,6 +68,19 @@ describe('parseEnvironment', () => {
     const loopback = { ...AZURE, THIRD_PARTY_API_ENDPOINT: 'http://127.0.0.1:7071/api/RandomNumber' };
     expect(parseEnvironment(loopback).THIRD_PARTY_API_ENDPOINT).toBe(loopback.THIRD_PARTY_API_ENDPOINT);
     expect(parseEnvironment({ ...remote, NODE_ENV: 'development' })).toBeDefined();
+    for (const host of ['localhost', '[::1]']) {
+      const local = { ...AZURE, THIRD_PARTY_API_ENDPOINT: `http://${host}:7071/api/RandomNumber` };
+      expect(parseEnvironment(local).THIRD_PARTY_API_ENDPOINT).toBe(local.THIRD_PARTY_API_ENDPOINT);
+    }
+  });
+
+  it('in production, reports a URL that does not parse once, as the variable it is', () => {
+    expect(problemsOf({ ...AZURE, THIRD_PARTY_API_ENDPOINT: 'fn-codes' })).toEqual([
+      expect.stringMatching(/^THIRD_PARTY_API_ENDPOINT must be an absolute http\(s\) URL/),
+    ]);
+    expect(problemsOf({ ...AZURE, REDIS_URL: 'cache 10000' })).toEqual([
+      expect.stringMatching(/^REDIS_URL must be a redis URL/),
+    ]);
   });
 
   it('refuses a Redis password or plain-text Redis in production, where the identity authenticates over TLS', () => {
@@ -101,5 +114,19 @@ describe('parseEnvironment', () => {
       expect.stringMatching(/^THIRD_PARTY_API_ENDPOINT is required/),
     ]);
     expect(problems.join('\n')).not.toContain(secret);
+    expect(parseEnvironment({ ...LOCAL, PORT: undefined }).PORT).toBe(8080);
+  });
+});
+
+describe('ConfigValidationError', () => {
+  it('tells the operator how many problems there are, one per line', () => {
+    const error = new ConfigValidationError(['PORT must be a whole number', 'STORAGE_QUEUE_URL is required']);
+    expect(error.message).toBe(
+      'Invalid configuration (2 problems):\n  - PORT must be a whole number\n  - STORAGE_QUEUE_URL is required',
+    );
+    expect(new ConfigValidationError(['PORT must be a whole number']).message).toBe(
+      'Invalid configuration (1 problem):\n  - PORT must be a whole number',
+    );
+    expect(error.name).toBe('ConfigValidationError');
   });
 });

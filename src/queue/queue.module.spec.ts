@@ -51,4 +51,27 @@ describe('createQueueClient: the SDK retry policy the queue write runs under', (
     await expect(write).rejects.toMatchObject({ name: 'AbortError' });
     expect(server.requests.length).toBeLessThan(5);
   });
+
+  it("locally, writes to STORAGE_QUEUE_NAME in the connection string's account, signed with its key", async () => {
+    server.answerWith({ status: 201, body: '' });
+    const queue = client({ maxTries: 1, tryTimeoutMs: 1_000, retryDelayMs: 0 });
+    await queue.sendMessage('m').catch(() => undefined);
+    expect(server.requests[0]?.url).toMatch(/^\/devstoreaccount1\/code-requests\/messages\?/);
+    expect(server.requests[0]?.headers.authorization).toMatch(/^SharedKey devstoreaccount1:/);
+  });
+});
+
+describe('createQueueClient in Azure', () => {
+  it('addresses STORAGE_QUEUE_URL with a Storage token of the app credential, even beside a connection string', async () => {
+    const url = 'https://127.0.0.1:1/account/code-requests';
+    const tokens = new StaticTokenCredential();
+    const queue = { maxTries: 1, tryTimeoutMs: 1_000, retryDelayMs: 0 };
+    const azureQueue = createQueueClient(
+      testConfig({ STORAGE_QUEUE_URL: url }, { queue }),
+      new AppCredential(tokens, 1_000, 'fix'),
+    );
+    expect(azureQueue.url).toBe(url);
+    await expect(azureQueue.sendMessage('m')).rejects.toBeDefined(); // nothing listens there
+    expect(tokens.calls.flatMap((call) => call.scopes)).toEqual(['https://storage.azure.com/.default']);
+  });
 });

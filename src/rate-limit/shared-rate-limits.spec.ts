@@ -1,96 +1,93 @@
-import { EventEmitter } from 'node:events';
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
+import { FakeRedisLimitsClient } from '../../test/doubles/fake-redis-limits-client.js';
 import { LocalRateLimits } from './local-rate-limits.js';
 import { redisFailure } from './redis-client.js';
-import { KEY_PREFIX, REDIS_CALL_TIMEOUT_MS, type RedisLimitsClient, SharedRateLimits } from './shared-rate-limits.js';
+import { HIT_SCRIPT, REDIS_CALL_TIMEOUT_MS, SharedRateLimits } from './shared-rate-limits.js';
 
 const POLICY = { perClient: 2, global: 100, windowMs: 60_000 };
+/** 10 s into window 29_000_000 (a minute), so a second or two later is still the same window. */
+const T = 29_000_000 * 60_000 + 10_000;
 
-class FakeRedis extends EventEmitter implements RedisLimitsClient {
-  isReady = true;
-  calls: string[][] = [];
-  answer: () => Promise<[number, number]> = () => Promise.resolve([1, 1]);
-  hit(clientKey: string, globalKey: string): Promise<[number, number]> {
-    this.calls.push([clientKey, globalKey]);
-    return this.answer();
-  }
-  connect = () => Promise.resolve();
-  close = () => Promise.resolve();
-}
-
-describe('SharedRateLimits', () => {
-  let redis: FakeRedis;
+describe('SharedRateLimits: counting', () => {
+  let redis: FakeRedisLimitsClient;
   let limits: SharedRateLimits;
-  let warn: jest.SpiedFunction<Logger['warn']>;
 
   beforeEach(() => {
-    redis = new FakeRedis();
-    warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    redis = new FakeRedisLimitsClient();
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
     const describe = (error: unknown) => redisFailure('cache.example:10000', true, error);
     limits = new SharedRateLimits(redis, new LocalRateLimits(POLICY), POLICY, describe);
   });
 
   afterEach(() => jest.restoreAllMocks());
 
-  it("counts in Redis with prefixed keys of the window, one call for both limits, and uses Redis's counts", async () => {
+  it("counts in Redis under the window's keys, both limits in one call, and answers with Redis's counts", async () => {
+    jest.spyOn(Date, 'now').mockReturnValue(T);
+    redis.answer = () => Promise.resolve([2, 97]);
+    expect(await limits.hit('203.0.113.7')).toEqual({ clientRemaining: 0, globalRemaining: 3, resetSeconds: 50 });
     redis.answer = () => Promise.resolve([3, 0]);
-    expect(await limits.hit('203.0.113.7')).toMatchObject({ refusedBy: 'client' });
-    const window = Math.floor(Date.now() / 60_000);
-    expect(redis.calls).toEqual([[`${KEY_PREFIX}{${window}}:client:203.0.113.7`, `${KEY_PREFIX}{${window}}:global`]]);
+    expect(await limits.hit('203.0.113.7')).toEqual({ refusedBy: 'client', clientRemaining: 0, resetSeconds: 50 });
+    // Every instance, old or new, must name the counters alike; each expires after two windows.
+    const hit = {
+      clientKey: 'aia:rate-limit:{29000000}:client:203.0.113.7',
+      globalKey: 'aia:rate-limit:{29000000}:global',
+      ttlMs: 120_000,
+      perClient: 2,
+    };
+    expect(redis.hits).toEqual([hit, hit]);
     expect(limits.shared).toBe(true);
   });
 
-  it('counts locally when Redis does not answer in time, warns once with what to fix, and tries Redis again later', async () => {
+  it('counts locally when Redis does not answer in time, and skips Redis for the next second', async () => {
     redis.answer = () => new Promise(() => undefined);
     const started = performance.now();
     expect((await limits.hit('a')).refusedBy).toBeUndefined();
     expect(performance.now() - started).toBeLessThan(REDIS_CALL_TIMEOUT_MS + 40);
     expect((await limits.hit('a')).refusedBy).toBeUndefined();
     expect(await limits.hit('a')).toMatchObject({ refusedBy: 'client' }); // the local count holds the limit
-    expect(redis.calls).toHaveLength(1); // the next second's requests skip Redis
+    expect(redis.hits).toHaveLength(1);
     expect(limits.shared).toBe(false);
-    expect(warn.mock.calls.map(([line]) => String(line))).toEqual([
-      expect.stringMatching(/^Redis \(shared rate limits\) is down: Redis cache.example:10000: did not answer in time/),
-    ]);
   });
 
-  it('counts locally at once while the client is disconnected, and goes back to Redis when it is ready again', async () => {
-    redis.isReady = false;
-    redis.emit('error', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
-    expect((await limits.hit('a')).refusedBy).toBeUndefined();
-    expect(redis.calls).toHaveLength(0);
-    expect(warn).toHaveBeenCalledTimes(1);
-    expect(String(warn.mock.calls[0]?.[0])).toContain(
-      'unreachable (Error ECONNREFUSED: connect ECONNREFUSED): check REDIS_URL',
-    );
-
-    redis.isReady = true;
-    redis.emit('ready');
+  it('tries Redis again one second after a failed call, and is shared again when it answers', async () => {
+    const now = jest.spyOn(Date, 'now').mockReturnValue(T);
+    redis.answer = () => Promise.reject(new Error('Socket closed unexpectedly'));
     await limits.hit('a');
-    expect(redis.calls).toHaveLength(1);
+    redis.answer = () => Promise.resolve([1, 2]);
+    now.mockReturnValue(T + 999);
+    expect(await limits.hit('a')).toMatchObject({ clientRemaining: 0 }); // counted here: the second local hit
+    expect(redis.hits).toHaveLength(1);
+    expect(limits.shared).toBe(false);
+
+    now.mockReturnValue(T + 1_000);
+    expect(await limits.hit('a')).toMatchObject({ clientRemaining: 1, globalRemaining: 98 });
+    expect(redis.hits).toHaveLength(2);
+    expect(limits.status.state).toBe('up');
     expect(limits.shared).toBe(true);
   });
 
-  it('while down, logs a new cause once (the token refused after the socket closed), not every repeat', () => {
+  it('counts locally at once while the client is not ready, without calling Redis', async () => {
     redis.isReady = false;
-    redis.emit('error', new Error('Socket closed unexpectedly'));
-    redis.emit('error', new Error('WRONGPASS invalid username-password pair or user is disabled.'));
-    redis.emit('error', new Error('WRONGPASS invalid username-password pair or user is disabled.'));
-    expect(warn.mock.calls.map(([line]) => String(line))).toEqual([
-      expect.stringMatching(/is down: .*unreachable \(Error: Socket closed unexpectedly\)/),
-      expect.stringMatching(/is still down: .*refused the app's Entra ID token/),
-    ]);
+    expect(await limits.hit('a')).toMatchObject({ clientRemaining: 1 });
+    expect(await limits.hit('a')).toMatchObject({ clientRemaining: 0 });
+    expect(redis.hits).toHaveLength(0);
+  });
+});
+
+describe('HIT_SCRIPT', () => {
+  it('sends both counters as keys (one slot of a clustered cache), then the TTL and the per-client limit', () => {
+    const sent: { keys: string[]; args: string[] } = { keys: [], args: [] };
+    const parser = {
+      pushKey: (key: string) => sent.keys.push(key),
+      push: (...args: string[]) => sent.args.push(...args),
+    } as unknown as Parameters<typeof HIT_SCRIPT.parseCommand>[0];
+    HIT_SCRIPT.parseCommand(parser, 'k:{1}:client:a', 'k:{1}:global', 120_000, 2);
+    expect(sent).toEqual({ keys: ['k:{1}:client:a', 'k:{1}:global'], args: ['120000', '2'] });
   });
 
-  it('names the missing access policy when Redis refuses the token', () => {
-    const refused = redisFailure('cache.example:10000', true, new Error('WRONGPASS invalid username-password pair'));
-    expect(refused.hint).toContain("give the app's managed identity an access policy assignment on the cache");
-    const reauth = new Error(
-      'Re-authentication with latest credentials failed: WRONGPASS invalid username-password pair',
-    );
-    expect(redisFailure('cache.example:10000', true, reauth).hint).toContain('access policy assignment');
-    const password = redisFailure('localhost:6379', false, new Error('WRONGPASS invalid username-password pair'));
-    expect(password.hint).toContain('refused the password in REDIS_URL');
+  it("answers Redis's two counts as they come", () => {
+    expect(HIT_SCRIPT.transformReply([3, 0] as never)).toEqual([3, 0]);
   });
 });

@@ -1,6 +1,8 @@
+import { AxiosError } from 'axios';
 import { FakeSecretSource } from '../../test/doubles/fake-secret-source.js';
 import { LogCapture } from '../../test/doubles/log-capture.js';
 import { ScriptedHttpServer } from '../../test/doubles/scripted-http-server.js';
+import { eventually } from '../../test/support/eventually.js';
 import { API_KEY_SECRET, createThirdPartyClient } from '../../test/support/third-party-client.js';
 import type { ThirdPartyClient } from './third-party.client.js';
 
@@ -64,11 +66,65 @@ describe('ThirdPartyClient', () => {
     expect(upstream.requests.map((r) => r.headers['x-functions-key'])).toEqual([OLD_KEY, NEW_KEY]);
   });
 
+  it('warns once that the cached key was rejected, naming the status and the secret, never the key', async () => {
+    upstream.answerWith(ok(1), { status: 403, body: '{}' }, ok(5));
+    const client = await createClient();
+    await client.getNumber(); // caches the old key
+    source.set(NAME, NEW_KEY);
+    await expect(client.getNumber()).resolves.toBe(5);
+    const warnings = logs.lines.filter((line) => line.startsWith('warn'));
+    expect(warnings).toEqual([
+      expect.stringMatching(/^warn \[ThirdPartyClient\] Third-party API rejected the cached key/),
+    ]);
+    expect(warnings[0]).toContain('HTTP 403');
+    expect(warnings[0]).toContain(`"${NAME}"`);
+    expect(warnings.join('\n')).not.toMatch(new RegExp(`${OLD_KEY}|${NEW_KEY}`));
+  });
+
+  it('tells the operator which secret holds the rejected key and where to put the current one', async () => {
+    upstream.answerWith({ status: 401, body: '{}' });
+    const client = await createClient();
+    const hintOf = (error: unknown) => (error as { hint: string }).hint;
+    const stale = hintOf(await client.getNumber().catch((error: unknown) => error));
+    expect(stale).toContain(`HTTP 401 to the key in secret "${NAME}"`);
+    expect(stale).toContain('(the secret still holds the rejected key)');
+    expect(stale).toContain('put the current key in the fake secret source');
+    source.set(NAME, NEW_KEY);
+    const fresh = hintOf(await client.getNumber().catch((error: unknown) => error));
+    expect(fresh).toContain('(the freshly read key was rejected too)');
+  });
+
   it('maps a 5xx to THIRD_PARTY_ERROR (502)', async () => {
     upstream.answerWith({ status: 500, body: 'boom' });
-    const client = await createClient();
-    await expect(client.getNumber()).rejects.toMatchObject({ code: 'THIRD_PARTY_ERROR', status: 502 });
+    const endpoint = await upstream.start();
+    const client = await createClient(endpoint);
+    await expect(client.getNumber()).rejects.toMatchObject({
+      code: 'THIRD_PARTY_ERROR',
+      status: 502,
+      hint: expect.stringContaining(`${endpoint} answered HTTP 500`) as string,
+    });
     expect(upstream.requests).toHaveLength(1);
+  });
+
+  it('maps any 3xx, even with a value, to THIRD_PARTY_ERROR', async () => {
+    upstream.answerWith({ status: 300, body: JSON.stringify({ value: 3 }) }, ok(4));
+    const client = await createClient();
+    await expect(client.getNumber()).rejects.toMatchObject({ code: 'THIRD_PARTY_ERROR' });
+    await expect(client.getNumber()).resolves.toBe(4);
+  });
+
+  it('passes on a Retry-After above the limit in whole seconds, rounded up; one at the limit is an ordinary failure', async () => {
+    upstream.answerWith(
+      { status: 503, headers: { 'retry-after': '1.2' } },
+      { status: 503, headers: { 'retry-after': '1' } },
+    );
+    const client = await createThirdPartyClient(await upstream.start(), source, logs, { retryAfterLimitMs: 1_000 });
+    await expect(client.getNumber()).rejects.toMatchObject({
+      code: 'THIRD_PARTY_THROTTLED',
+      retryAfterSeconds: 2,
+      hint: expect.stringMatching(/answered HTTP 503 with Retry-After 2 s: passed on/) as string,
+    });
+    await expect(client.getNumber()).rejects.toMatchObject({ code: 'THIRD_PARTY_ERROR' });
   });
 
   it.each([
@@ -81,15 +137,29 @@ describe('ThirdPartyClient', () => {
   ])('maps a body with %s to THIRD_PARTY_BAD_RESPONSE (502)', async (_case, body) => {
     upstream.answerWith({ status: 200, body });
     const client = await createClient();
-    await expect(client.getNumber()).rejects.toMatchObject({ code: 'THIRD_PARTY_BAD_RESPONSE', status: 502 });
+    await expect(client.getNumber()).rejects.toMatchObject({
+      code: 'THIRD_PARTY_BAD_RESPONSE',
+      status: 502,
+      hint: expect.stringMatching(/answered HTTP 200 without an integer "value"/) as string,
+    });
   });
 
   it('maps a call that outlives the timeout to THIRD_PARTY_TIMEOUT (504)', async () => {
     upstream.answerWith('hang');
     const client = await createClient(undefined, 200);
     const started = Date.now();
-    await expect(client.getNumber()).rejects.toMatchObject({ code: 'THIRD_PARTY_TIMEOUT', status: 504 });
+    await expect(client.getNumber()).rejects.toMatchObject({
+      code: 'THIRD_PARTY_TIMEOUT',
+      status: 504,
+      hint: expect.stringContaining('did not answer within 200 ms') as string,
+    });
     expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it("maps the network's own timeout (ETIMEDOUT) to THIRD_PARTY_TIMEOUT (504)", async () => {
+    const adapter = () => Promise.reject(new AxiosError('connect ETIMEDOUT 192.0.2.1:443', 'ETIMEDOUT'));
+    const client = await createThirdPartyClient('https://192.0.2.1/api', source, logs, {}, { adapter });
+    await expect(client.getNumber()).rejects.toMatchObject({ code: 'THIRD_PARTY_TIMEOUT', status: 504 });
   });
 
   it('maps a refused connection to THIRD_PARTY_UNREACHABLE (502)', async () => {
@@ -97,7 +167,19 @@ describe('ThirdPartyClient', () => {
     const endpoint = await closed.start();
     await closed.stop();
     const client = await createClient(endpoint);
-    await expect(client.getNumber()).rejects.toMatchObject({ code: 'THIRD_PARTY_UNREACHABLE', status: 502 });
+    await expect(client.getNumber()).rejects.toMatchObject({
+      code: 'THIRD_PARTY_UNREACHABLE',
+      status: 502,
+      hint: expect.stringMatching(/could not be reached \(ECONNREFUSED\); check THIRD_PARTY_API_ENDPOINT/) as string,
+    });
+  });
+
+  it('names a failure without an error code by its type', async () => {
+    const adapter = () => Promise.reject(new TypeError('not a network failure'));
+    const client = await createThirdPartyClient('https://192.0.2.1/api', source, logs, {}, { adapter });
+    await expect(client.getNumber()).rejects.toMatchObject({
+      hint: expect.stringContaining('reached (TypeError)') as string,
+    });
   });
 
   it('does not follow a redirect, so the key never goes to another URL', async () => {
@@ -108,6 +190,21 @@ describe('ThirdPartyClient', () => {
     await expect(client.getNumber()).rejects.toMatchObject({ code: 'THIRD_PARTY_ERROR' });
     expect(elsewhere.requests).toHaveLength(0);
     await elsewhere.stop();
+  });
+
+  it('closes its kept-alive connections when the module is destroyed', async () => {
+    const client = await createClient();
+    await client.getNumber();
+    expect(await upstream.connections()).toBe(1);
+    client.onModuleDestroy();
+    await eventually(async () => (await upstream.connections()) === 0, 2_000);
+  });
+
+  it('is destroyed without fault when its axios has no agents of its own', async () => {
+    const bare = { httpAgent: undefined, httpsAgent: undefined };
+    const client = await createThirdPartyClient(await upstream.start(), source, logs, {}, bare);
+    await expect(client.getNumber()).resolves.toBe(1);
+    expect(() => client.onModuleDestroy()).not.toThrow();
   });
 
   it('keeps the key out of errors and logs on every failure path', async () => {

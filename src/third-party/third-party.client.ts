@@ -114,7 +114,7 @@ export class ThirdPartyClient implements OnModuleDestroy {
   }
 
   private readValue(response: AxiosResponse<string>): number {
-    if (response.status < 200 || response.status > 299) {
+    if (response.status >= 300) {
       throw this.statusError(response);
     }
     const value = parseValue(response.data);
@@ -130,6 +130,7 @@ export class ThirdPartyClient implements OnModuleDestroy {
   private statusError({ status, headers }: AxiosResponse): Error {
     const answered = `Third-party API ${this.endpoint} answered HTTP ${status}`;
     const retryAfter = retryAfterMs(headers['retry-after']);
+    // Stryker disable next-line ConditionalExpression: `undefined > n` is false too; the check is for the type checker
     if (retryAfter !== undefined && retryAfter > this.settings.retryAfterLimitMs) {
       const seconds = Math.ceil(retryAfter / 1000);
       return new ThirdPartyThrottledError(

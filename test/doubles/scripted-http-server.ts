@@ -53,6 +53,13 @@ export class ScriptedHttpServer {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/api/RandomNumber`;
   }
 
+  /** The connections open now, kept-alive ones included. */
+  connections(): Promise<number> {
+    return new Promise((resolve, reject) =>
+      this.server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+    );
+  }
+
   stop(): Promise<void> {
     this.timers.forEach(clearTimeout);
     this.server.closeAllConnections();

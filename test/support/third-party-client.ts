@@ -1,4 +1,4 @@
-import { HttpModule } from '@nestjs/axios';
+import { HttpModule, type HttpModuleOptions } from '@nestjs/axios';
 import { Test } from '@nestjs/testing';
 import { SecretRedaction } from '../../src/common/secret-redaction.js';
 import { AppConfig } from '../../src/config/app-config.js';
@@ -23,19 +23,23 @@ export const NO_RESILIENCE = {
   breaker: { threshold: 0.99, minCalls: 1_000 },
 };
 
-/** A real `ThirdPartyClient` (axios, the resilience pipeline, the secret cache) over a fake secret source. */
+/**
+ * A real `ThirdPartyClient` (axios, the resilience pipeline, the secret cache) over a fake secret source; `http` goes
+ * over the app's axios options (say, an adapter that fails as the network would).
+ */
 export async function createThirdPartyClient(
   endpoint: string,
   source: FakeSecretSource,
   logs: LogCapture,
   overrides: Partial<Policies['thirdParty']> = {},
+  http: HttpModuleOptions = {},
 ): Promise<ThirdPartyClient> {
   const config = testConfig(
     { THIRD_PARTY_API_ENDPOINT: endpoint },
     { secrets: { cacheTtlMs: 60_000, refreshBackoffMs: 1_000 }, thirdParty: { ...NO_RESILIENCE, ...overrides } },
   );
   const moduleRef = await Test.createTestingModule({
-    imports: [HttpModule.register(thirdPartyHttpOptions(config))],
+    imports: [HttpModule.register({ ...thirdPartyHttpOptions(config), ...http })],
     providers: [
       SecretRedaction,
       ThirdPartyClient,
