@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { IncomingMessage, type Server, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import {
@@ -10,6 +11,8 @@ import {
 } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
+import { type Span, trace } from '@opentelemetry/api';
+import type { NextFunction, Response } from 'express';
 import request from 'supertest';
 import { LogCapture } from '../../test/doubles/log-capture.js';
 import { type ProblemDetails, ProblemDetailsFilter } from './problem-details.filter.js';
@@ -31,6 +34,13 @@ class CodeGoneError extends ServiceError {
 class StoreBrokenError extends ServiceError {
   readonly code = 'STORE_BROKEN';
   readonly status = 500;
+}
+
+/** Shed load: counted by its own metric, not logged one by one. */
+class ShedError extends ServiceError {
+  readonly code = 'OVERLOADED';
+  readonly status = 503;
+  override readonly logged = false;
 }
 
 @Controller('probe')
@@ -60,6 +70,11 @@ class ProbeController {
     throw new StoreBrokenError('Try again later.', 'Operator hint: the store refused the write.');
   }
 
+  @Get('shed')
+  shed(): never {
+    throw new ShedError('Too busy.', 'Operator hint: shedding.');
+  }
+
   @Get('unnamed-status')
   unnamedStatus(): never {
     throw new HttpException('An odd status.', 599);
@@ -75,6 +90,8 @@ describe('ProblemDetailsFilter', () => {
   let app: INestApplication;
   let server: Server;
   const logs = new LogCapture();
+  /** `res.locals.logged` of each finished request, by request id (what the access log reads). */
+  const accessLogged = new Map<string, unknown>();
 
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({
@@ -85,6 +102,10 @@ describe('ProblemDetailsFilter', () => {
       .compile();
     app = moduleRef.createNestApplication({ logger: logs });
     app.use(requestIdMiddleware);
+    app.use((req: RequestWithId, res: Response, next: NextFunction) => {
+      res.on('finish', () => accessLogged.set(req.id, res.locals.logged));
+      next();
+    });
     await app.init();
     server = app.getHttpServer() as Server;
   });
@@ -181,6 +202,28 @@ describe('ProblemDetailsFilter', () => {
     expect(linesOf('hint-500')).toEqual([
       expect.stringMatching(/^error \[Errors\] .*-> 500 STORE_BROKEN: Operator hint: the store refused the write\.$/),
     ]);
+  });
+
+  it('answers an error counted instead of logged, without a log line of its own or an access line', async () => {
+    const res = await request(server).get('/probe/shed').set('x-request-id', 'shed-503');
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({ code: 'OVERLOADED', detail: 'Too busy.' });
+    expect(linesOf('shed-503')).toEqual([]);
+    expect(accessLogged.get('shed-503')).toBe(false);
+    await request(server).get('/probe/gone').set('x-request-id', 'gone-410');
+    expect(accessLogged.get('gone-410')).toBeUndefined();
+  });
+
+  it('puts the problem code on the request span', async () => {
+    const attributes: Record<string, unknown> = {};
+    const span = { setAttribute: (key: string, value: unknown) => (attributes[key] = value) } as unknown as Span;
+    const activeSpan = jest.spyOn(trace, 'getActiveSpan').mockReturnValue(span);
+    try {
+      await request(server).get('/probe/gone');
+    } finally {
+      activeSpan.mockRestore();
+    }
+    expect(attributes).toEqual({ 'problem.code': 'CODE_GONE' });
   });
 
   it('names a status Node has no name for "Error"', async () => {
