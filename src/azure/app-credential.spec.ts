@@ -81,7 +81,7 @@ describe('AppCredential', () => {
       await credential.getToken(VAULT);
       expect(logs.lines).toEqual([
         expect.stringMatching(
-          `^warn \\[AppCredential\\] Microsoft Entra token for ${VAULT} is down: .*CredentialUnavailableError.*${FIX}$`,
+          `^warn \\[AppCredential\\] Microsoft Entra token for ${VAULT} is down: No Microsoft Entra token \\(CredentialUnavailableError.*${FIX}$`,
         ),
         expect.stringMatching(`^log \\[AppCredential\\] Microsoft Entra token for ${VAULT} is up again`),
       ]);

@@ -52,7 +52,14 @@ function accessLevel(res: Response, error: Error | undefined): LevelWithSilent {
   if (res.locals?.logged === false) {
     return 'silent';
   }
-  return error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
+  if (error || res.statusCode >= 500) {
+    return 'error';
+  }
+  if (res.statusCode >= 400) {
+    return 'warn';
+  }
+  // Stryker disable next-line StringLiteral: pino-http logs at its default level, info, when given no valid level
+  return 'info';
 }
 
 export async function createLoggerParams(
