@@ -10,6 +10,12 @@ describe('SecretRedaction', () => {
     );
   });
 
+  it('writes [REDACTED] in the place of a value, as the docs tell operators', () => {
+    const redaction = new SecretRedaction();
+    redaction.add('first-secret-1a2b');
+    expect(redaction.redact('key=first-secret-1a2b;')).toBe('key=[REDACTED];');
+  });
+
   it('leaves a text without a loaded value as it is', () => {
     const redaction = new SecretRedaction();
     redaction.add('first-secret-1a2b');
