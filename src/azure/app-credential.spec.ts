@@ -1,7 +1,9 @@
 import { CredentialUnavailableError } from '@azure/identity';
+import { ConsoleLogger, Logger } from '@nestjs/common';
+import { LogCapture } from '../../test/doubles/log-capture.js';
 import { StaticTokenCredential } from '../../test/doubles/static-credential.js';
 import { testConfig } from '../../test/support/test-config.js';
-import { AppCredential } from './app-credential.js';
+import { AppCredential, appCredentialFor } from './app-credential.js';
 import { credentialFix, isCredentialFailure } from './credential.errors.js';
 
 const FIX = 'Run az login.';
@@ -53,6 +55,41 @@ describe('AppCredential', () => {
     ]);
   });
 
+  it('keeps one state per set of scopes asked for together', async () => {
+    const credential = new AppCredential(new StaticTokenCredential(), 1_000, FIX);
+    await credential.getToken([STORAGE, VAULT]);
+    expect([...credential.scopes.keys()]).toEqual([`${STORAGE} ${VAULT}`]);
+  });
+
+  it('counts a null token as an answer that names nobody', async () => {
+    const credential = new AppCredential({ getToken: () => Promise.resolve(null) }, 1_000, FIX);
+    await expect(credential.getToken(VAULT)).resolves.toBeNull();
+    expect(credential.scopes.get(VAULT)?.status.state).toBe('up');
+    expect(credential.identityFor(VAULT)).toBeUndefined();
+  });
+
+  it('logs once when a scope goes down, with what to fix, and once when it is back', async () => {
+    const logs = new LogCapture();
+    Logger.overrideLogger(logs);
+    try {
+      const inner = new StaticTokenCredential();
+      const credential = new AppCredential(inner, 1_000, FIX);
+      inner.failure = new CredentialUnavailableError('no endpoint');
+      await expect(credential.getToken(VAULT)).rejects.toThrow('no endpoint');
+      await expect(credential.getToken(VAULT)).rejects.toThrow('no endpoint');
+      inner.failure = undefined;
+      await credential.getToken(VAULT);
+      expect(logs.lines).toEqual([
+        expect.stringMatching(
+          `^warn \\[AppCredential\\] Microsoft Entra token for ${VAULT} is down: No Microsoft Entra token \\(CredentialUnavailableError.*${FIX}$`,
+        ),
+        expect.stringMatching(`^log \\[AppCredential\\] Microsoft Entra token for ${VAULT} is up again`),
+      ]);
+    } finally {
+      Logger.overrideLogger(new ConsoleLogger());
+    }
+  });
+
   it('explains a failure with what was tried and what to fix, never more than the first line', () => {
     const credential = new AppCredential(new StaticTokenCredential(), 1_000, FIX);
     const failure = new CredentialUnavailableError('ManagedIdentityCredential: endpoint unreachable\nmore detail');
@@ -61,6 +98,25 @@ describe('AppCredential', () => {
     expect(error.hint).toBe(
       'No Microsoft Entra token for Key Vault https://kv.vault.azure.net/ (CredentialUnavailableError: ' +
         `ManagedIdentityCredential: endpoint unreachable). ${FIX}`,
+    );
+  });
+
+  it('explains a thrown value that is not an Error', () => {
+    const credential = new AppCredential(new StaticTokenCredential(), 1_000, FIX);
+    expect(credential.explain('Key Vault', 'no answer').hint).toBe(
+      `No Microsoft Entra token for Key Vault (unknown error: no answer). ${FIX}`,
+    );
+  });
+});
+
+describe('appCredentialFor', () => {
+  it('is one credential per configuration, which tells what to fix where the app runs', () => {
+    const config = testConfig();
+    const credential = appCredentialFor(config);
+    expect(appCredentialFor(config)).toBe(credential);
+    expect(appCredentialFor(testConfig())).not.toBe(credential);
+    expect(credential.explain('', new Error('x')).hint).toBe(
+      `No Microsoft Entra token (Error: x). ${credentialFix(config)}`,
     );
   });
 });

@@ -28,8 +28,20 @@ describe('describeTokenIdentity', () => {
       { xms_mirid: '/subscriptions/s/providers/Microsoft.Web/sites/app-codes' },
       'system-assigned managed identity app-codes (client id client-1)',
     ],
+    [
+      { xms_mirid: '/subscriptions/s/providers/Microsoft.Web/sites/app-codes', appid: undefined, azp: 'client-2' },
+      'system-assigned managed identity app-codes (client id client-2)',
+    ],
+    [
+      { xms_mirid: '/subscriptions/s/providers/Microsoft.Web/sites/app-codes', appid: undefined },
+      'system-assigned managed identity app-codes (client id unknown)',
+    ],
     [{ idtyp: 'user', upn: 'dev@contoso.com' }, 'user dev@contoso.com'],
+    [{ idtyp: 'user', preferred_username: 'dev2@contoso.com' }, 'user dev2@contoso.com'],
+    [{ idtyp: 'user', unique_name: 'live.com#dev3@contoso.com' }, 'user live.com#dev3@contoso.com'],
     [{}, 'application client-1 (object id object-1)'],
+    [{ appid: undefined, azp: 'client-2', oid: undefined }, 'application client-2'],
+    [{ appid: undefined }, 'application unknown (object id object-1)'],
   ])('describes %j', (extra, expected) => {
     expect(describeTokenIdentity(claims(extra))).toBe(expected);
   });

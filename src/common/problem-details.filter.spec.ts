@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { IncomingMessage, type Server, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import {
@@ -10,6 +11,7 @@ import {
 } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
+import { type Span, trace } from '@opentelemetry/api';
 import request from 'supertest';
 import { LogCapture } from '../../test/doubles/log-capture.js';
 import { type ProblemDetails, ProblemDetailsFilter } from './problem-details.filter.js';
@@ -32,6 +34,7 @@ class StoreBrokenError extends ServiceError {
   readonly code = 'STORE_BROKEN';
   readonly status = 500;
 }
+
 
 @Controller('probe')
 class ProbeController {
@@ -181,6 +184,18 @@ describe('ProblemDetailsFilter', () => {
     expect(linesOf('hint-500')).toEqual([
       expect.stringMatching(/^error \[Errors\] .*-> 500 STORE_BROKEN: Operator hint: the store refused the write\.$/),
     ]);
+  });
+
+  it('puts the problem code on the request span', async () => {
+    const attributes: Record<string, unknown> = {};
+    const span = { setAttribute: (key: string, value: unknown) => (attributes[key] = value) } as unknown as Span;
+    const activeSpan = jest.spyOn(trace, 'getActiveSpan').mockReturnValue(span);
+    try {
+      await request(server).get('/probe/gone');
+    } finally {
+      activeSpan.mockRestore();
+    }
+    expect(attributes).toEqual({ 'problem.code': 'CODE_GONE' });
   });
 
   it('names a status Node has no name for "Error"', async () => {

@@ -18,9 +18,7 @@ export class SecretRedaction {
   redact(text: string): string {
     let redacted = text;
     for (const value of this.values) {
-      if (redacted.includes(value)) {
-        redacted = redacted.replaceAll(value, REDACTED);
-      }
+      redacted = redacted.replaceAll(value, REDACTED);
     }
     return redacted;
   }
