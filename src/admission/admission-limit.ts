@@ -109,17 +109,6 @@ export class AdmissionLimit {
     } else {
       this.rate = Math.min(this.rate, throughput) / STEP;
     }
-    console.error(
-      JSON.stringify({
-        t: Math.round(now),
-        r: Math.round(this.rate * 1000),
-        d: Math.round(acceptDelayMs),
-        u: utilization.toFixed(2),
-        f: this.inFlight,
-        tp: Math.round(throughput * 1000),
-        ...counts,
-      }),
-    );
     this.countRefusals(now, counts.refused, utilization);
   }
 
