@@ -44,7 +44,9 @@ describe('SharedRateLimits: counting', () => {
     redis.answer = () => new Promise(() => undefined);
     const started = performance.now();
     expect((await limits.hit('a')).refusedBy).toBeUndefined();
-    expect(performance.now() - started).toBeLessThan(REDIS_CALL_TIMEOUT_MS + 40);
+    // It waits for the call's timeout, not for Redis (which never answers); generous for a loaded machine.
+    expect(performance.now() - started).toBeLessThan(REDIS_CALL_TIMEOUT_MS + 500);
+    jest.spyOn(Date, 'now').mockReturnValue(Date.now()); // the next hits within the second that follows
     expect((await limits.hit('a')).refusedBy).toBeUndefined();
     expect(await limits.hit('a')).toMatchObject({ refusedBy: 'client' }); // the local count holds the limit
     expect(redis.hits).toHaveLength(1);
