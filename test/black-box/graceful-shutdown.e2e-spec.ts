@@ -11,12 +11,12 @@ import { sleep } from '../support/sleep.js';
 const KEY = `gs-key-${randomBytes(12).toString('hex')}`;
 
 /** GET over a given keep-alive agent, so a test can use a connection opened before the shutdown began. */
-function get(url: string, agent: Agent): Promise<{ status: number; body: string }> {
+function get(url: string, agent: Agent): Promise<{ status: number; body: string; keepAlive?: string }> {
   return new Promise((resolve, reject) => {
     httpRequest(url, { agent }, (res) => {
       let body = '';
       res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, keepAlive: res.headers['keep-alive'] }));
     })
       .on('error', reject)
       .end();
@@ -56,7 +56,10 @@ describe('graceful shutdown (node dist/main.js)', () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const sockets: unknown[] = [];
     agent.on('free', (socket) => sockets.push(socket));
-    expect((await get(`${base}/health/live`, agent)).status).toBe(200);
+    const first = await get(`${base}/health/live`, agent);
+    expect(first.status).toBe(200);
+    // What it promises: longer than the 240 s after which App Service's front end drops an idle connection itself.
+    expect(first.keepAlive).toBe('timeout=245');
     await sleep(6_000);
     expect((await get(`${base}/health/live`, agent)).status).toBe(200);
     // Both requests went over one connection: the server did not close it while idle.
