@@ -40,7 +40,7 @@ describe('AdmissionLimit', () => {
   });
 
   it('admits everything from a fixed number of connections, however busy they keep the event loop', () => {
-    admit(50); // 50 connections, each with a request in flight, answered as fast as it comes
+    admit(100); // from the start, 100 connections each with a request in flight, answered as fast as it comes
     steady(50, 60, 1);
     expect(limit.rate).toBe(Infinity);
     expect(admit(5_000)).toBe(5_000);
@@ -63,10 +63,30 @@ describe('AdmissionLimit', () => {
 
   it('counts a new connection waiting to be accepted as a backlog too', () => {
     steady(30, 60, SPARE);
-    steady(SUSTAINED_TICKS, 60, 1, BACKLOG_MS - 1);
+    steady(SUSTAINED_TICKS, 60, BUSY, BACKLOG_MS - 1);
     expect(limit.rate).toBe(Infinity);
-    steady(SUSTAINED_TICKS, 60, 1, BACKLOG_MS);
+    steady(SUSTAINED_TICKS, 60, BUSY, BACKLOG_MS);
     expect(limit.rate).toBeLessThan(Infinity);
+  });
+
+  it('sheds when the throughput falls and stays low (a dependency slowing down), with the same requests in flight', () => {
+    admit(100);
+    steady(30, 60, 1); // 100 in flight are 170 ms of answers
+    expect(limit.rate).toBe(Infinity);
+    steady(SUSTAINED_TICKS, 10, 1); // a few slow ticks: the estimate is smoothed
+    expect(limit.rate).toBe(Infinity);
+    steady(20, 10, 1); // now a second of answers
+    expect(limit.rate).toBeLessThan(Infinity);
+  });
+
+  it('grows the rate from its own value when nothing piles up, whatever burst of answers the tick saw', () => {
+    overload();
+    const started = limit.rate;
+    answer(Math.ceil(0.6 * BACKLOG_MS) + 10); // the backlog is answered at once
+    now += TICK_MS;
+    answer(admit(1_000));
+    limit.tick(now, 1, 0);
+    expect(limit.rate).toBeCloseTo(started / 0.9, 9);
   });
 
   it('refuses nothing while the event loop has time to spare, whatever the backlog', () => {
@@ -142,7 +162,9 @@ describe('AdmissionLimit', () => {
     const refused = 200 - admit(200);
     tick(1, ACCEPT_TARGET_MS);
     expect(lines.lines).toEqual([{ level: 'warn', line: expect.stringMatching(/^Shedding load: /) as string }]);
+    expect(lines.lines[0]?.line).toContain(`busy 100 % of the time`);
     expect(lines.lines[0]?.line).toContain(`beyond ${Math.round(limit.rate * 1000)} requests a second`);
+    expect(lines.lines[0]?.line).toMatch(/this app needs more instances\.$/);
 
     now += TICK_MS;
     const more = 200 - admit(200);
