@@ -49,8 +49,10 @@ describe('parseEnvironment', () => {
         expect.stringMatching(/^LOG_LEVEL must be fatal, error/),
         expect.stringMatching(/^AZURE_CLIENT_ID must be the client id/),
         expect.stringMatching(/^THIRD_PARTY_API_ENDPOINT is required: set it to/),
-        expect.stringMatching(/^STORAGE_QUEUE_URL is required: set it to https:\/\/<account>/),
-        expect.stringMatching(/^KEY_VAULT_URL is required: set it to https:\/\/<vault-name>/),
+        expect.stringMatching(
+          /^STORAGE_QUEUE_URL is required: set it to https:\/\/<account>.* AZURE_STORAGE_CONNECTION_STRING/,
+        ),
+        expect.stringMatching(/^KEY_VAULT_URL is required: set it to https:\/\/<vault-name>.* THIRD_PARTY_API_KEY/),
       ]),
     );
     expect(problems).toHaveLength(6);
