@@ -87,7 +87,9 @@ describe('parseEnvironment', () => {
 
   it('refuses a Redis password or plain-text Redis in production, where the identity authenticates over TLS', () => {
     const withPassword = { ...AZURE, REDIS_URL: 'rediss://:s3cret-pass-0c1d@cache.westeurope.redis.azure.net:10000' };
-    expect(problemsOf(withPassword)).toEqual([expect.stringMatching(/^REDIS_URL must not carry a password/)]);
+    expect(problemsOf(withPassword)).toEqual([
+      expect.stringMatching(/^REDIS_URL must not carry a password.*authenticates to Redis with its managed identity/),
+    ]);
     expect(problemsOf(withPassword).join()).not.toContain('s3cret');
     const plain = { ...AZURE, REDIS_URL: 'redis://cache.westeurope.redis.azure.net:10000' };
     expect(problemsOf(plain)).toEqual(['REDIS_URL must use rediss:// (TLS) when NODE_ENV=production']);
