@@ -172,5 +172,4 @@ describe('access line', () => {
     const [, line] = await access({ status: 200, error: new RangeError('socket gone') });
     expect(line).toMatchObject({ level: 'error', msg: 'GET /getcode?n=1 200 (RangeError)' });
   });
-
 });

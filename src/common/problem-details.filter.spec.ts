@@ -35,7 +35,6 @@ class StoreBrokenError extends ServiceError {
   readonly status = 500;
 }
 
-
 @Controller('probe')
 class ProbeController {
   @Get('service-error')
