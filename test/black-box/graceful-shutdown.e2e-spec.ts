@@ -11,7 +11,7 @@ import { sleep } from '../support/sleep.js';
 const KEY = `gs-key-${randomBytes(12).toString('hex')}`;
 
 /** GET over a given keep-alive agent, so a test can use a connection opened before the shutdown began. */
-function get(url: string, agent: Agent): Promise<{ status: number; body: string; keepAlive?: string }> {
+function get(url: string, agent: Agent): Promise<{ status: number; body: string; keepAlive?: string | string[] }> {
   return new Promise((resolve, reject) => {
     httpRequest(url, { agent }, (res) => {
       let body = '';
