@@ -1,9 +1,13 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { policiesWith } from '../src/config/policies.ts';
 import { type OpenLoopAnswer, type OpenLoopOptions, openLoop } from '../test/support/open-loop.ts';
 import { checkAnswer, drive, percentile } from './load.ts';
 import { drainCount, type Implementation, startImplementation, type Target } from './runs.ts';
 
 /** Requests arrive at this multiple of the capacity, for this long. */
 export const OVERLOAD = { factor: 2, seconds: 15, capacityConnections: 50, delayMs: 20 };
+/** Admission control starts this long after start-up (a cold instance is slow, not overloaded): the overload after. */
+const WARM_UP_MS = policiesWith().admission.warmUpMs;
 /** The overload's first moments, before admission control engages (reported apart as well). */
 const ONSET_MS = 2_000;
 /** A client that has waited this long gives up. */
@@ -58,14 +62,15 @@ function outcomes(answers: OpenLoopAnswer[]): Record<string, number> {
 }
 
 /**
- * The capacity of one implementation (closed loop, the third party answering in 20 ms), then requests arriving at
- * twice that for 15 s whatever the answers, over `connections` (see `openLoop`).
+ * The capacity of one implementation (closed loop, the third party answering in 20 ms), then, once past admission
+ * control's warm-up, requests arriving at twice that for 15 s whatever the answers, over `connections` (`openLoop`).
  */
 export async function measureOverload(
   target: Target,
   implementation: Implementation,
   connections: OpenLoopOptions['connections'],
 ): Promise<OverloadResult> {
+  const startedAt = performance.now();
   const { app, base, queueName } = await startImplementation(target, implementation, OVERLOAD.delayMs);
   try {
     const url = `${base}/api/v1/getcode`;
@@ -77,6 +82,7 @@ export async function measureOverload(
     const queue = target.stack.queue(queueName);
     const countBefore = (await queue.getProperties()).approximateMessagesCount ?? 0;
     const rate = Math.round(capacity * OVERLOAD.factor);
+    await sleep(startedAt + WARM_UP_MS - performance.now());
     const answers = await openLoop(url, {
       rate,
       seconds: OVERLOAD.seconds,

@@ -1,3 +1,4 @@
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +9,8 @@ import type { Express, NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AdmissionControl } from './admission/admission.control.js';
+import { OVERLOADED } from './admission/admission.errors.js';
+import { answerWithProblem } from './common/problem-details.filter.js';
 import { requestIdMiddleware } from './common/request-id.js';
 import { AppConfig } from './config/app-config.js';
 import { setUpApiDocs } from './docs/api-docs.js';
@@ -48,6 +51,30 @@ function servePages(server: Express): void {
   server.get(['/docs-json', '/docs-yaml'], pages);
 }
 
+// Helmet's defaults (CSP default-src 'self', HSTS, nosniff, ...) are enough for the home page and Swagger UI.
+const securityHeaders = helmet();
+
+const noop = () => {};
+
+/**
+ * Answers what admission control refuses before Express sees the request, with the headers every answer has: a refusal
+ * must cost a small fraction of an answer (docs/resilience.md).
+ */
+function refuseBeforeExpress(server: Server, admission: AdmissionControl): void {
+  const [express] = server.listeners('request') as RequestListener[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (admission.admits(req, res)) {
+      express!(req, res);
+      return;
+    }
+    requestIdMiddleware(req, res, noop);
+    securityHeaders(req, res, noop);
+    const [path = '/'] = (req.url ?? '/').split('?', 1);
+    answerWithProblem(res, OVERLOADED, path, (req as IncomingMessage & { id: string }).id);
+  });
+}
+
 function noStore(_req: Request, res: Response, next: NextFunction): void {
   res.setHeader('Cache-Control', 'no-store');
   next();
@@ -60,14 +87,11 @@ export function configureApp(app: INestApplication): void {
   express.disable('x-powered-by');
   // Most answers are different each time and no-store: an ETag would only hash each body.
   express.set('etag', false);
+  refuseBeforeExpress(express.getHttpServer(), express.get(AdmissionControl));
   express.use(requestIdMiddleware);
-  // Helmet's defaults (CSP default-src 'self', HSTS, nosniff, ...) are enough for the home page and Swagger UI.
-  express.use(helmet());
+  express.use(securityHeaders);
   express.use(['/api', '/health'], noStore);
-  const server: Express = express.getHttpAdapter().getInstance();
-  // Before the access log and Nest's routing: a refusal must cost a small fraction of an answer.
-  server.get('/api/v1/getcode', express.get(AdmissionControl).middleware);
-  servePages(server);
+  servePages(express.getHttpAdapter().getInstance());
   express.useBodyParser('json', { limit: BODY_LIMIT });
   express.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
   setUpApiDocs(express);

@@ -3,7 +3,7 @@ import type { Policies } from '../config/policies.js';
 
 export type AdmissionPolicy = Policies['admission'];
 
-/** How often the admission rate is set again. */
+/** How often the admission limit is set again. */
 export const TICK_MS = 100;
 /** A shedding episode ends after this long without a refusal. */
 export const QUIET_MS = 5_000;
@@ -11,13 +11,15 @@ export const QUIET_MS = 5_000;
 export const SUSTAINED_TICKS = 3;
 /** Requests that would wait longer than this, in the app or as new connections to accept, are a backlog. */
 export const BACKLOG_MS = 250;
-/** While shedding, the rate shrinks until new connections are accepted within this long. */
+/** While shedding, the limit shrinks until new connections are accepted within this long. */
 export const ACCEPT_TARGET_MS = 50;
+/** While shedding, at most this long of answers (at the measured throughput) is in flight. */
+export const IN_FLIGHT_MS = 100;
 /** The weight of the last tick in the throughput estimate (one tick alone is noisy: a long loop iteration). */
 const SMOOTHING = 0.2;
-/** While requests pile up, the rate shrinks by this factor each tick; otherwise it grows by its inverse. */
+/** While requests pile up, the limit shrinks by this factor each tick; otherwise it grows by its inverse. */
 const STEP = 0.9;
-/** The rate never falls below this share of the throughput it started from: refusals cost time too. */
+/** The limit never falls below this share of where it started: refusals cost time too. */
 const FLOOR = 0.5;
 
 interface TickCounts {
@@ -36,17 +38,16 @@ const noCounts = (): TickCounts => ({ refused: 0, answered: 0 });
  * connection waited `BACKLOG_MS` to be accepted, see `AcceptProbe`). A client with a fixed number of connections keeps
  * an instance busy without piling up: nothing is refused then.
  *
- * While overloaded, requests are admitted at `rate`, first just below the measured throughput, then shrinking while
- * requests still pile up (in the app, or new connections waiting `ACCEPT_TARGET_MS`) and growing again, never above
- * what the instance answers, while they do not. Both are measured, so a small and a large instance need no different
- * settings. Shedding ends once a tick without piling up refused nothing.
+ * While overloaded, a request is admitted only while fewer than `maxInFlight` are in flight: first `IN_FLIGHT_MS` of
+ * answers at just below the measured throughput, then shrinking while requests still pile up (in the app, or new
+ * connections waiting `ACCEPT_TARGET_MS`) and growing again, never far above that, while they do not. Unlike a limit
+ * on their rate, a limit on requests in flight lets no backlog build up while it holds. Everything is measured, so a
+ * small and a large instance need no different settings. Shedding ends once a tick without piling up refused nothing.
  */
 export class AdmissionLimit {
-  /** Requests admitted per ms while shedding (a token bucket of at most a tick's worth); `Infinity` otherwise. */
-  rate = Infinity;
+  /** How many requests may be in flight: `Infinity` unless shedding. */
+  maxInFlight = Infinity;
   private floor = 0;
-  private tokens = 0;
-  private refilledAt = 0;
   private tickedAt = 0;
   private inFlight = 0;
   private answeredPerMs = 0;
@@ -59,17 +60,11 @@ export class AdmissionLimit {
     private readonly logger: Pick<LoggerService, 'log' | 'warn'>,
   ) {}
 
-  /** Admits a request arriving at `now` (the caller must `release` it once answered) or says no. */
-  tryAcquire(now: number): boolean {
-    // Stryker disable next-line ConditionalExpression: not shedding, the bucket is never short of a token; this skips the sums
-    if (this.rate !== Infinity) {
-      this.tokens = Math.min(Math.max(1, this.rate * TICK_MS), this.tokens + this.rate * (now - this.refilledAt));
-      this.refilledAt = now;
-      if (this.tokens < 1) {
-        this.counts.refused++;
-        return false;
-      }
-      this.tokens--;
+  /** Admits a request (the caller must `release` it once answered) or says no. */
+  tryAcquire(): boolean {
+    if (this.inFlight >= this.maxInFlight) {
+      this.counts.refused++;
+      return false;
     }
     this.inFlight++;
     return true;
@@ -80,7 +75,7 @@ export class AdmissionLimit {
     this.counts.answered++;
   };
 
-  /** Sets the rate from the tick that ends at `now`: its event-loop utilization and how long a new connection waited. */
+  /** Sets the limit from the tick ending at `now`: its event-loop utilization and how long a new connection waited. */
   tick(now: number, utilization: number, acceptDelayMs: number): void {
     const counts = this.counts;
     this.counts = noCounts();
@@ -91,23 +86,22 @@ export class AdmissionLimit {
     const throughput = Math.max(this.answeredPerMs, lastAnsweredPerMs);
     // Stryker disable next-line EqualityOperator: exactly at the limit, backlog or not are both right
     const appBacklog = this.inFlight > throughput * BACKLOG_MS;
-    if (this.rate === Infinity) {
+    const ceiling = throughput * IN_FLIGHT_MS;
+    if (this.maxInFlight === Infinity) {
       const busy = utilization >= this.policy.busyUtilization;
       const overloaded = busy && (appBacklog || acceptDelayMs >= BACKLOG_MS);
       this.overloadedTicks = overloaded ? this.overloadedTicks + 1 : 0;
       if (this.overloadedTicks >= SUSTAINED_TICKS) {
-        this.rate = Math.max(1 / TICK_MS, throughput * STEP);
-        this.floor = this.rate * FLOOR;
-        this.tokens = 0;
-        this.refilledAt = now;
+        this.maxInFlight = Math.max(1, ceiling * STEP);
+        this.floor = Math.max(1, this.maxInFlight * FLOOR);
       }
     } else if (appBacklog || acceptDelayMs >= ACCEPT_TARGET_MS) {
-      this.rate = Math.max(this.floor, Math.min(this.rate, throughput) * STEP);
+      this.maxInFlight = Math.max(this.floor, Math.min(this.maxInFlight, ceiling) * STEP);
     } else if (counts.refused === 0) {
-      this.rate = Infinity;
+      this.maxInFlight = Infinity;
       this.overloadedTicks = 0;
     } else {
-      this.rate = Math.min(this.rate, throughput) / STEP;
+      this.maxInFlight = Math.max(this.floor, Math.min(this.maxInFlight, ceiling) / STEP);
     }
     this.countRefusals(now, counts.refused, utilization);
   }
@@ -118,7 +112,7 @@ export class AdmissionLimit {
         this.episode = { startedAt: now, lastRefusalAt: now, refused: 0 };
         this.logger.warn(
           `Shedding load: the event loop is busy ${Math.round(utilization * 100)} % of the time and requests pile up; ` +
-            `answering 503 OVERLOADED beyond ${Math.round(this.rate * 1000)} requests a second. If it lasts minutes, ` +
+            `answering 503 OVERLOADED beyond ${Math.round(this.maxInFlight)} requests in flight. If it lasts minutes, ` +
             `this app needs more instances.`,
         );
       }

@@ -1,24 +1,21 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server } from 'node:net';
 import { type EventLoopUtilization, performance } from 'node:perf_hooks';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { NextFunction, Request, Response } from 'express';
-import { answerWithProblem } from '../common/problem-details.filter.js';
-import type { RequestWithId } from '../common/request-id.js';
 import { AppConfig } from '../config/app-config.js';
 import { AcceptProbe } from './accept-probe.js';
 import { AdmissionLimit, TICK_MS } from './admission-limit.js';
-import { OverloadedError } from './admission.errors.js';
 
-// One instance for every refusal: it carries nothing per request, and creating an Error captures a stack.
-const OVERLOADED = new OverloadedError();
+/** The route admission control guards, matched as Express matches it: any case, an optional trailing slash. */
+const GET_CODE = /^\/api\/v1\/getcode\/?(?:\?|$)/i;
 
 /**
- * Admission control of `GET /api/v1/getcode`: while `AdmissionLimit` says the instance is overloaded, a request beyond
- * its rate is answered 503 OVERLOADED at once. It runs as the first middleware of that route (configureApp), so a
- * refusal costs a small fraction of an answer: no access log line, no routing, no guard, no dependency. Refusals are
- * counted, and logged when shedding starts and stops. An admitted request counts until its answer is sent or its
- * connection closes.
+ * Admission control of `GET /api/v1/getcode`: while `AdmissionLimit` says the instance is overloaded, it refuses what
+ * the limit does not admit, and configureApp answers that 503 OVERLOADED before Express sees the request, so a refusal
+ * costs a small fraction of an answer: no access log line, no routing, no guard, no dependency. Refusals are counted,
+ * and logged when shedding starts and stops. An admitted request counts until its answer is sent or its connection
+ * closes.
  */
 @Injectable()
 export class AdmissionControl implements OnApplicationBootstrap, OnModuleDestroy {
@@ -50,16 +47,17 @@ export class AdmissionControl implements OnApplicationBootstrap, OnModuleDestroy
     clearInterval(this.timer);
   }
 
-  readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
-    if (req.method !== 'GET') {
-      next();
-    } else if (this.limit.tryAcquire(performance.now())) {
-      res.once('close', this.limit.release);
-      next();
-    } else {
-      answerWithProblem(req as RequestWithId, res, OVERLOADED);
+  /** False if `req` is a getcode request to refuse; an admitted one is released when `res` closes. */
+  admits(req: IncomingMessage, res: ServerResponse): boolean {
+    if (req.method !== 'GET' || !GET_CODE.test(req.url ?? '')) {
+      return true;
     }
-  };
+    if (!this.limit.tryAcquire()) {
+      return false;
+    }
+    res.once('close', this.limit.release);
+    return true;
+  }
 
   private tick(): void {
     const loop = performance.eventLoopUtilization();
@@ -68,7 +66,7 @@ export class AdmissionControl implements OnApplicationBootstrap, OnModuleDestroy
     const probe = this.probe!;
     this.limit.tick(performance.now(), utilization, probe.delayMs());
     // Only a busy loop keeps connections waiting: an idle one is not probed.
-    if (utilization >= this.busyUtilization || this.limit.rate !== Infinity) {
+    if (utilization >= this.busyUtilization || this.limit.maxInFlight !== Infinity) {
       probe.send();
     } else {
       probe.forget();

@@ -10,3 +10,6 @@ export class OverloadedError extends ServiceError {
     super('This instance is at capacity; try again in a moment.');
   }
 }
+
+/** One instance for every refusal: it carries nothing per request, and creating an Error captures a stack. */
+export const OVERLOADED = new OverloadedError();

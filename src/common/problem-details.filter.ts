@@ -1,7 +1,6 @@
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { trace } from '@opentelemetry/api';
-import type { Response } from 'express';
 import { describeError } from './service-error.js';
 import type { ProblemDetailsDto } from './dto/problem-details.dto.js';
 import type { RequestWithId } from './request-id.js';
@@ -24,8 +23,8 @@ export function problemType(code: string): string {
   return `tag:azure-integrated-auth,2026:problems/${code.toLowerCase().replaceAll('_', '-')}`;
 }
 
-/** Answers `req` with `problem` as problem+json (unless an answer has already begun). */
-export function answerWithProblem(req: RequestWithId, res: Response, problem: Problem): void {
+/** Answers `problem` as problem+json (unless an answer has already begun); `instance` is the request's path. */
+export function answerWithProblem(res: ServerResponse, problem: Problem, instance: string, requestId: string): void {
   // Application Insights keeps it with the request (Properties["problem.code"]): each code is its own series.
   trace.getActiveSpan()?.setAttribute('problem.code', problem.code);
   if (res.headersSent) {
@@ -36,9 +35,9 @@ export function answerWithProblem(req: RequestWithId, res: Response, problem: Pr
     title: STATUS_CODES[problem.status] ?? 'Error',
     status: problem.status,
     detail: problem.detail,
-    instance: req.path,
+    instance,
     code: problem.code,
-    requestId: req.id,
+    requestId,
   };
   if (problem.retryAfterSeconds !== undefined) {
     res.setHeader('Retry-After', String(problem.retryAfterSeconds));
@@ -47,7 +46,9 @@ export function answerWithProblem(req: RequestWithId, res: Response, problem: Pr
     res.setHeader(name, value);
   }
   res.setHeader('Cache-Control', 'no-store');
-  res.status(problem.status).type('application/problem+json').send(JSON.stringify(body));
+  res.setHeader('Content-Type', 'application/problem+json; charset=utf-8');
+  res.statusCode = problem.status;
+  res.end(JSON.stringify(body));
 }
 
 /**
@@ -63,7 +64,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const req = http.getRequest<RequestWithId>();
     const problem = this.toProblem(error);
     this.log(error, problem, req);
-    answerWithProblem(req, http.getResponse<Response>(), problem);
+    answerWithProblem(http.getResponse<ServerResponse>(), problem, req.path, req.id);
   }
 
   private toProblem(error: unknown): Problem {

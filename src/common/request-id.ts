@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { Request } from 'express';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -10,10 +11,10 @@ const WELL_FORMED = /^[A-Za-z0-9._:-]{1,128}$/;
 export type RequestWithId = Request & { id: string };
 
 /** Reuses a well-formed incoming `x-request-id`, replaces anything else, and echoes it in the response. */
-export function requestIdMiddleware(req: Request, res: Response, next: NextFunction): void {
+export function requestIdMiddleware(req: IncomingMessage, res: ServerResponse, next: () => void): void {
   const incoming = req.headers[REQUEST_ID_HEADER];
   const id = typeof incoming === 'string' && WELL_FORMED.test(incoming) ? incoming : randomUUID();
-  (req as RequestWithId).id = id;
+  (req as IncomingMessage & { id: string }).id = id;
   res.setHeader(REQUEST_ID_HEADER, id);
   next();
 }

@@ -73,6 +73,8 @@ describe('admission control of GET /api/v1/getcode', () => {
       expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(answer.headers).toMatchObject({ 'retry-after': '1', 'cache-control': 'no-store' });
       expect(answer.headers['x-request-id']).toBeDefined();
+      // Answered before Express, with the security headers every answer has.
+      expect(answer.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'SAMEORIGIN' });
       // Not counted against the caller's rate limit: the limiter never saw it.
       expect(answer.headers['ratelimit-policy']).toBeUndefined();
       expect(answer.body as ProblemDetails).toMatchObject({
