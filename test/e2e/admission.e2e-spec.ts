@@ -89,6 +89,23 @@ describe('admission control of GET /api/v1/getcode', () => {
     expect(await drainQueue(target.queue)).toHaveLength(served.length);
   });
 
+  it('guards the route however Express would route it: any case, a trailing slash, a query string', async () => {
+    const sent = await untilRefused();
+    const spellings = ['/API/V1/GETCODE', '/api/v1/getcode/', '/api/v1/getcode?n=1'];
+    const answers = await Promise.all(
+      spellings.flatMap((path) => Array.from({ length: 3 }, () => request(target.server).get(path))),
+    );
+    await Promise.all(sent);
+    await drainQueue(target.queue);
+
+    // Each spelling reaches the controller when admitted, and is refused like the plain path when not.
+    for (const [i, path] of spellings.entries()) {
+      const statuses = answers.slice(3 * i, 3 * i + 3).map((answer) => answer.status);
+      expect({ path, statuses }).toEqual({ path, statuses: expect.arrayContaining([503]) as number[] });
+      expect(statuses.every((status) => status === 503 || status === 200)).toBe(true);
+    }
+  });
+
   it('logs one warning when shedding starts, no line per refusal, and keeps the health endpoints answering', async () => {
     const sent = await untilRefused();
     const [live, ready] = await Promise.all([
