@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { jest } from '@jest/globals';
+import { type Span, trace } from '@opentelemetry/api';
 import request, { type Response } from 'supertest';
 import type { ProblemDetails } from '../../src/common/problem-details.filter.js';
 import { ScriptedHttpServer } from '../doubles/scripted-http-server.js';
@@ -104,6 +106,24 @@ describe('admission control of GET /api/v1/getcode', () => {
       expect({ path, statuses }).toEqual({ path, statuses: expect.arrayContaining([503]) as number[] });
       expect(statuses.every((status) => status === 503 || status === 200)).toBe(true);
     }
+  });
+
+  it('puts OVERLOADED on the request span of a refusal, as the dashboard and the shedding alert count them', async () => {
+    const sent = await untilRefused();
+    const codes: unknown[] = [];
+    const span = { setAttribute: (key: string, value: unknown) => codes.push(`${key}=${String(value)}`) };
+    const activeSpan = jest.spyOn(trace, 'getActiveSpan').mockReturnValue(span as unknown as Span);
+    try {
+      const refused = (await Promise.all([getCode(target.server), getCode(target.server)])).filter(
+        (answer) => answer.status === 503,
+      );
+      expect(refused.length).toBeGreaterThan(0);
+      expect(codes.filter((code) => code === 'problem.code=OVERLOADED')).toHaveLength(refused.length);
+    } finally {
+      activeSpan.mockRestore();
+    }
+    await Promise.all(sent);
+    await drainQueue(target.queue);
   });
 
   it('logs one warning when shedding starts, no line per refusal, and keeps the health endpoints answering', async () => {
