@@ -1,8 +1,10 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
+import type { ListenOptions } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { addAcceptors, assertPortFree, SHARED_PORT } from './acceptors.js';
 import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
 import type { AppConfig } from './config/app-config.js';
@@ -31,9 +33,13 @@ async function bootstrap(config: AppConfig): Promise<void> {
   configureApp(app);
   const { PORT, NODE_ENV, APPLICATIONINSIGHTS_CONNECTION_STRING, SHUTDOWN_GRACE_PERIOD_SECONDS } = config.env;
   setTimeouts(app.getHttpServer());
-  // Nest hands these on to Node's server.listen(port, host, backlog); no host means every address, as before.
-  const listen = app.listen.bind(app) as (port: number, host: undefined, backlog: number) => Promise<unknown>;
-  await listen(PORT, undefined, LISTEN_BACKLOG);
+  if (SHARED_PORT) {
+    await assertPortFree(PORT);
+  }
+  // Nest hands the options on to Node's server.listen; no host means every address.
+  const listen = app.listen.bind(app) as (options: ListenOptions) => Promise<unknown>;
+  await listen({ port: PORT, backlog: LISTEN_BACKLOG, reusePort: SHARED_PORT });
+  const acceptors = SHARED_PORT ? await addAcceptors(app.getHttpServer(), LISTEN_BACKLOG) : [];
   const logger = new Logger('Bootstrap');
   const telemetry = APPLICATIONINSIGHTS_CONNECTION_STRING ? 'on' : 'off';
   logger.log(`Listening on port ${PORT} (NODE_ENV=${NODE_ENV}; Azure Monitor telemetry ${telemetry})`);
@@ -47,7 +53,7 @@ async function bootstrap(config: AppConfig): Promise<void> {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       logger.log(`${signal} received: closing`);
-      void drainAndClose(app, SHUTDOWN_GRACE_PERIOD_SECONDS * 1000)
+      void drainAndClose(app, SHUTDOWN_GRACE_PERIOD_SECONDS * 1000, acceptors)
         .then(flushTelemetry)
         .finally(() => process.exit(0));
     });

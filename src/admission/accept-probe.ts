@@ -2,8 +2,9 @@ import { type AddressInfo, type Server, type Socket, connect } from 'node:net';
 
 /**
  * How long a new connection waits in the kernel's accept queue before the app takes it: the one backlog the app
- * cannot count, because libuv accepts one connection per event-loop iteration, so a busy loop accepts no faster than
- * it answers. Measured by connecting to the server itself (one connection at a time, closed once accepted).
+ * cannot count, because libuv accepts one connection per event-loop iteration on each listening socket, so a busy
+ * loop accepts no faster than it iterates. Measured by connecting to the server itself (one connection at a time,
+ * closed once accepted, on whichever of its listening sockets the kernel puts it).
  */
 export class AcceptProbe {
   private probe?: { socket: Socket; port?: number; startedAt: number };

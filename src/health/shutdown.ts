@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { Server as NetServer } from 'node:net';
 import { Injectable, type INestApplication, Logger } from '@nestjs/common';
 
 /** Whether the process is draining: readiness reports not-ready from the first moment of a shutdown. */
@@ -8,14 +9,21 @@ export class ShutdownState {
 }
 
 /**
- * Graceful shutdown, as App Service stops a container: not ready, no new connections, in-flight requests finish for at
- * most `graceMs`, then Nest's shutdown hooks. Resolves true when every request finished in time.
+ * Graceful shutdown, as App Service stops a container: not ready, no new connections (on the server's socket and on
+ * `acceptors`, whose connections it serves), in-flight requests finish for at most `graceMs`, then Nest's shutdown
+ * hooks. Resolves true when every request finished in time.
  */
-export async function drainAndClose(app: INestApplication, graceMs: number): Promise<boolean> {
+export async function drainAndClose(
+  app: INestApplication,
+  graceMs: number,
+  acceptors: NetServer[] = [],
+): Promise<boolean> {
   const logger = new Logger('Shutdown');
   app.get(ShutdownState).draining = true;
   const server = app.getHttpServer() as Server;
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  const closed = Promise.all(
+    [server, ...acceptors].map((listener) => new Promise<void>((resolve) => listener.close(() => resolve()))),
+  );
   // Kept-alive connections (server.ts keeps them for minutes) close as soon as their last request has ended.
   const idle = setInterval(() => server.closeIdleConnections(), 100);
   server.closeIdleConnections();
