@@ -70,8 +70,9 @@ export async function measureOverload(
   implementation: Implementation,
   connections: OpenLoopOptions['connections'],
 ): Promise<OverloadResult> {
-  const startedAt = performance.now();
   const { app, base, queueName } = await startImplementation(target, implementation, OVERLOAD.delayMs);
+  // The warm-up starts once the app is up, which is before its first answer: count from there.
+  const answeredAt = performance.now();
   try {
     const url = `${base}/api/v1/getcode`;
     await drive(base, OVERLOAD.capacityConnections, 2);
@@ -82,7 +83,7 @@ export async function measureOverload(
     const queue = target.stack.queue(queueName);
     const countBefore = (await queue.getProperties()).approximateMessagesCount ?? 0;
     const rate = Math.round(capacity * OVERLOAD.factor);
-    await sleep(startedAt + WARM_UP_MS - performance.now());
+    await sleep(answeredAt + WARM_UP_MS - performance.now());
     const answers = await openLoop(url, {
       rate,
       seconds: OVERLOAD.seconds,
