@@ -73,8 +73,10 @@ describe('acceptors: more sockets listening on the app’s port', () => {
     const closed = Promise.all(sockets.map((socket) => once(socket, 'close')));
     server.closeIdleConnections();
     await closed;
-    // Nothing is left open for the acceptors to wait for.
+    // Nothing is left open for the acceptors to wait for, and once they are closed nothing listens on the port.
     await Promise.all([server, ...acceptors].map(close));
+    const refused = connect(port, '127.0.0.1');
+    await expect(once(refused, 'connect')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     agent.destroy();
   });
 });

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
+import { ACCEPTORS } from '../../src/acceptors.js';
 import type { CodeResponseDto } from '../../src/codes/dto/code-response.dto.js';
 import { decodeMessage } from '../../src/queue/code-message.js';
 import { waitForPort } from '../../scripts/ports.js';
@@ -21,6 +23,15 @@ function get(url: string, agent: Agent): Promise<{ status: number; body: string;
       .on('error', reject)
       .end();
   });
+}
+
+/** How many sockets listen on `port` (the kernel's socket tables; state 0A is LISTEN). */
+function listeningSockets(port: number): number {
+  const local = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  return ['/proc/net/tcp', '/proc/net/tcp6']
+    .flatMap((table) => readFileSync(table, 'utf8').split('\n').slice(1))
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([, address, , state]) => address?.endsWith(local) && state === '0A').length;
 }
 
 /**
@@ -70,6 +81,8 @@ describe('graceful shutdown (node dist/main.js)', () => {
 
   it('finishes in-flight requests, refuses new connections, and exits 0', async () => {
     const { app, port, base, queueName } = await startApp(10);
+    // On Linux the app listens with several sockets (src/acceptors.ts): each of them must stop listening.
+    expect(listeningSockets(port)).toBe(ACCEPTORS);
     const agent = new Agent({ keepAlive: true, maxSockets: 4 });
     expect((await get(`${base}/health/ready`, agent)).status).toBe(200); // opens a kept-alive connection
 
@@ -81,6 +94,7 @@ describe('graceful shutdown (node dist/main.js)', () => {
     await sleep(300);
 
     await expect(waitForPort(port, 200)).rejects.toThrow(/nothing listens/); // no new connections
+    expect(listeningSockets(port)).toBe(0);
     const answers = await Promise.all(inFlight);
     expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
     expect(await app.exited).toBe(0);
