@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { createServer, type Server as NetServer } from 'node:net';
+import { createServer, type ListenOptions, type Server as NetServer } from 'node:net';
 
 /**
  * Listening sockets on the app's port. libuv accepts one connection per event-loop iteration on each listening
@@ -12,7 +12,7 @@ export const ACCEPTORS = 16;
 /** Whether several sockets can listen on one port (SO_REUSEPORT): on Linux, where App Service runs containers. */
 export const SHARED_PORT = process.platform === 'linux';
 
-const listening = (server: NetServer, options: { port: number; backlog?: number; reusePort?: boolean }) =>
+const listening = (server: NetServer, options: ListenOptions) =>
   new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options, () => {
